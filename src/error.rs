@@ -1,0 +1,17 @@
+//! The library's error type: one variant per module, each carrying that module's typed error.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Warehouse(#[from] crate::warehouse::WarehouseError),
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,17 @@
+//! selecta: a Discogs record collection → audio-feature clusters and playlists, as one
+//! reproducible job over an embedded DuckDB warehouse.
+//!
+//! The stages, each a module: [`ingest`] lands raw files in raw tables, [`warehouse`] runs
+//! the SQL files of `sql/` (staging, checks, marts) and the Rust steps in a stated order,
+//! building aside and swapping on success, [`cluster`] fits KMeans on audio features.
+//! [`config`] is the one validated configuration; [`http`] the retrying client all API
+//! clients share.
+
+pub mod cluster;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ingest;
+pub mod warehouse;
+
+pub use error::Error;
