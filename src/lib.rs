@@ -7,6 +7,7 @@
 //! [`config`] is the one validated configuration; [`http`] the retrying client all API
 //! clients share.
 
+pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
