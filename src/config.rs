@@ -53,6 +53,10 @@ struct RawConfig {
     inputs: Inputs,
     #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
+    #[serde(default)]
+    discogs: crate::fetch::DiscogsConfig,
+    #[serde(default)]
+    reccobeats: crate::fetch::ReccoBeatsConfig,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -75,6 +79,10 @@ pub struct Config {
     pub state: PathBuf,
     pub inputs: Inputs,
     pub cluster: crate::cluster::ClusterConfig,
+    /// `[discogs]`: the Discogs API source (`selecta fetch discogs`, and as a build input).
+    pub discogs: crate::fetch::DiscogsConfig,
+    /// `[reccobeats]`: the ReccoBeats feature source (`selecta fetch features`, and as a build input).
+    pub reccobeats: crate::fetch::ReccoBeatsConfig,
 }
 
 impl Config {
@@ -113,7 +121,21 @@ impl Config {
             spotify_ids: resolve_all(&raw.inputs.spotify_ids),
             features: resolve_all(&raw.inputs.features),
         };
-        let config = Config { path: path.to_path_buf(), root: root.clone(), warehouse, state, inputs, cluster: raw.cluster };
+        for check in [raw.discogs.validate(), raw.reccobeats.validate()] {
+            if let Err((field, message)) = check {
+                return Err(ConfigError::Invalid { path: path.to_path_buf(), field, message });
+            }
+        }
+        let config = Config {
+            path: path.to_path_buf(),
+            root: root.clone(),
+            warehouse,
+            state,
+            inputs,
+            cluster: raw.cluster,
+            discogs: raw.discogs,
+            reccobeats: raw.reccobeats,
+        };
         Ok(config)
     }
 

@@ -12,6 +12,8 @@ pub enum Error {
     Cluster(#[from] crate::cluster::ClusterError),
     #[error(transparent)]
     Http(#[from] crate::http::HttpError),
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -5,12 +5,16 @@
 //! the SQL files of `sql/` (staging, checks, marts) and the Rust steps in a stated order,
 //! building aside and swapping on success, [`cluster`] fits KMeans on audio features.
 //! [`config`] is the one validated configuration; [`http`] the retrying client all API
-//! clients share.
+//! clients share. [`fetch`] gets the inputs at their source (Discogs API, ReccoBeats) into the
+//! state database, and its build steps land them in the raw tables; [`fakes`] are the fake API
+//! servers tests and benchmarks run against.
 
 pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod fakes;
+pub mod fetch;
 pub mod http;
 pub mod ingest;
 pub mod warehouse;
