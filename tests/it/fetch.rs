@@ -155,3 +155,28 @@ fn fetch_features_from_an_ids_file() {
     assert!(out.stdout.contains("asked 40 in 1 requests: 36 with features, 4 recorded missing; 50 already cached; 1 not Spotify IDs"), "{}", out.stdout);
     assert_eq!(fake.log.len(), 4);
 }
+
+/// The original run's 4 113 distinct Spotify IDs, read by the CLI from
+/// `my_tracks_spotify_id.csv` (its `spotify_id` column; empty cells skipped): ⌈4113/40⌉ = 103
+/// requests, every ID found or recorded missing.
+#[test]
+fn fetch_features_for_the_original_ids() {
+    let Some(csv_path) = crate::shared_data("original_run/my_tracks_spotify_id.csv") else { return };
+    let rt = runtime();
+    let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
+    let col = rdr.headers().unwrap().iter().position(|h| h == "spotify_id").unwrap();
+    let mut ids: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).filter(|s| !s.is_empty()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4113);
+    // The fake knows all but every 25th.
+    let known: HashMap<String, Features> = ids.iter().enumerate().filter(|(i, _)| i % 25 != 0).map(|(i, id)| (id.clone(), features(i as u64))).collect();
+    let fake = rt.block_on(fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: Arc::new(SystemClock::new()) })).unwrap();
+    let p = Project::new();
+    p.file("selecta.toml", "warehouse = \"out/w.duckdb\"\n");
+    let path = csv_path.display().to_string();
+    let out = run_env(&p, &[], &["fetch", "features", "--source", "reccobeats", "--ids-file", &path, "--base-url", &fake.base_url]).success();
+    let expected = format!("4113 Spotify IDs; asked 4113 in 103 requests: {} with features, {} recorded missing", known.len(), 4113 - known.len());
+    assert!(out.stdout.contains(&expected), "{}", out.stdout);
+    assert_eq!(fake.log.len(), 103);
+}
