@@ -295,13 +295,22 @@ fn store_batch(conn: &Connection, request_id: i64, batch: &[String], status: u16
             "INSERT INTO state.reccobeats_responses (request_id, ids, status, body, fetched_at) VALUES (?, ?, ?, ?, current_timestamp)",
             params![request_id, batch.join(","), status, body],
         )?;
-        let mut stmt = conn.prepare(
-            "INSERT OR REPLACE INTO state.reccobeats_features (spotify_id, found, item, request_id, fetched_at) VALUES (?, ?, ?, ?, current_timestamp)",
-        )?;
-        for id in batch {
-            let item = found.get(id.as_str()).map(|v| v.to_string());
-            stmt.execute(params![id, item.is_some(), item, request_id])?;
+        // Appended to a temp table, then one statement: per-row inserts into a keyed table are slow.
+        conn.execute_batch("CREATE OR REPLACE TEMP TABLE reccobeats_batch (spotify_id VARCHAR, found BOOLEAN, item VARCHAR)")?;
+        {
+            let mut app = conn.appender("reccobeats_batch")?;
+            for id in batch {
+                let item = found.get(id.as_str()).map(|v| v.to_string());
+                app.append_row(params![id, item.is_some(), item])?;
+            }
+            app.flush()?;
         }
+        conn.execute(
+            "INSERT OR REPLACE INTO state.reccobeats_features (spotify_id, found, item, request_id, fetched_at)
+             SELECT spotify_id, found, item, ?, current_timestamp FROM reccobeats_batch",
+            [request_id],
+        )?;
+        conn.execute_batch("DROP TABLE reccobeats_batch")?;
         Ok::<_, duckdb::Error>(())
     })();
     match result {
