@@ -326,3 +326,19 @@ async fn reccobeats_faults() {
     let q = &fake.log.entries()[7].query;
     assert!(q.contains(&ids[120]) && q.contains(&ids[159]));
 }
+
+/// `[discogs] input = true` needs a user; a batch size over 40 is refused; defaults are documented.
+#[test]
+fn config_sections() {
+    use crate::config::Config;
+    use std::path::Path;
+    let e = Config::from_toml(Path::new("s.toml"), "[discogs]\ninput = true\n").unwrap_err().to_string();
+    assert!(e.contains("discogs.user"), "{e}");
+    let e = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nbatch_size = 100\n").unwrap_err().to_string();
+    assert!(e.contains("reccobeats.batch_size"), "{e}");
+    let c = Config::from_toml(Path::new("s.toml"), "").unwrap();
+    assert_eq!((c.discogs.base_url.as_str(), c.discogs.requests_per_minute, c.discogs.input), ("https://api.discogs.com", 60, false));
+    assert_eq!((c.reccobeats.base_url.as_str(), c.reccobeats.batch_size, c.reccobeats.input), ("https://api.reccobeats.com", 40, false));
+    let c = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nprecedence = \"before-files\"\n").unwrap();
+    assert_eq!(c.reccobeats.source_rank(3), -1);
+}
