@@ -1,8 +1,9 @@
 //! selecta's integration tests: one binary, one module per command, each driving the real CLI
 //! (`selecta` built by cargo) on files in a temporary folder.
-//! (TEMPORARY copy of main's helpers on branch `fetch`: main's file wins on merge, plus `mod fetch;`.)
 
+mod build;
 mod fetch;
+mod sql;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
