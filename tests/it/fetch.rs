@@ -46,6 +46,8 @@ user = "collector"
 base_url = "{base_url}"
 requests_per_minute = 6000
 input = true
+[cluster]
+enabled = false
 "#
         ),
     );
