@@ -1,0 +1,149 @@
+//! TEMPORARY STUB (matching branch): a subset of the lead's `warehouse` module, copied so this
+//! branch compiles before the spine lands. The lead's version replaces this file on merge.
+
+pub mod step;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use duckdb::{AccessMode, Connection};
+
+use crate::config::Config;
+
+/// Errors of the warehouse itself (opening, swapping, querying).
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    #[error("{context}: {source}")]
+    Duck { context: String, source: duckdb::Error },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("no warehouse at {path}: run `selecta build` first")]
+    Missing { path: PathBuf },
+    #[error("no table or view `{table}` in the warehouse; there are: {available}")]
+    UnknownTable { table: String, available: String },
+    #[error("{path}: the path cannot hold a single quote")]
+    BadPath { path: PathBuf },
+}
+
+/// `map_err` helper: a DuckDB error with what we were doing.
+pub(crate) fn duck(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> WarehouseError {
+    let context = context.into();
+    move |source| WarehouseError::Duck { context, source }
+}
+
+/// What the command line says about drawing to the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// Progress bars allowed (stderr is a terminal and `--quiet` was not given).
+    pub progress: bool,
+}
+
+/// A path as a SQL string literal.
+pub(crate) fn sql_path(path: &Path) -> Result<String, WarehouseError> {
+    let s = path.display().to_string();
+    if s.contains('\'') {
+        return Err(WarehouseError::BadPath { path: path.to_path_buf() });
+    }
+    Ok(format!("'{s}'"))
+}
+
+/// Attaches the state database to `conn` as `state` (created if missing, unless read-only).
+pub fn attach_state(conn: &Connection, state: &Path, read_only: bool) -> Result<(), WarehouseError> {
+    if !read_only {
+        if let Some(dir) = state.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| WarehouseError::Io { path: dir.to_path_buf(), source })?;
+        }
+    }
+    let mode = if read_only { " (READ_ONLY)" } else { "" };
+    conn.execute_batch(&format!("ATTACH {} AS state{mode}", sql_path(state)?))
+        .map_err(duck(format!("attaching the state database {}", state.display())))
+}
+
+/// An in-memory connection with the state database attached as `state`, for commands that
+/// work outside a build (fetching, playlists): the same `state.<table>` SQL works everywhere.
+pub fn open_state(config: &Config) -> Result<Connection, WarehouseError> {
+    let conn = Connection::open_in_memory().map_err(duck("opening DuckDB in memory"))?;
+    attach_state(&conn, &config.state, false)?;
+    Ok(conn)
+}
+
+/// The warehouse opened read-only, with the state database attached read-only as `state` and on
+/// the search path (so `run_log` resolves) when it exists and no other process holds it.
+pub fn open_read_only(config: &Config) -> Result<Connection, WarehouseError> {
+    if !config.warehouse.exists() {
+        return Err(WarehouseError::Missing { path: config.warehouse.clone() });
+    }
+    let flags = duckdb::Config::default().access_mode(AccessMode::ReadOnly).map_err(duck("configuring DuckDB"))?;
+    let conn = Connection::open_with_flags(&config.warehouse, flags).map_err(duck(format!("opening {}", config.warehouse.display())))?;
+    if config.state.exists() {
+        match attach_state(&conn, &config.state, true) {
+            Ok(()) => {
+                let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(duck("naming the warehouse catalog"))?;
+                conn.execute_batch(&format!("SET search_path = '{catalog}.main,state.main'")).map_err(duck("setting the search path"))?;
+            }
+            Err(e) => tracing::warn!("state tables (run_log, check_failures) are not available: {e}"),
+        }
+    }
+    Ok(conn)
+}
+
+/// The warehouse opened read-write, for commands that rework tables in place (`selecta cluster`).
+pub fn open_read_write(config: &Config) -> Result<Connection, WarehouseError> {
+    if !config.warehouse.exists() {
+        return Err(WarehouseError::Missing { path: config.warehouse.clone() });
+    }
+    Connection::open(&config.warehouse).map_err(duck(format!("opening {}", config.warehouse.display())))
+}
+
+/// `selecta build`
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {}
+
+/// `selecta sql QUERY`
+#[derive(Debug, clap::Args)]
+pub struct SqlArgs {
+    /// The query (any DuckDB SQL; the warehouse is read-only).
+    pub query: String,
+}
+
+/// File formats of `selecta export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Parquet,
+}
+
+/// `selecta export TABLE --format csv|parquet --out PATH`
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The table (or view) to export.
+    pub table: String,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Output file.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn build_command(_config: &Config, _ui: &Ui, _args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("build is not available in this branch (stub)")
+}
+
+pub fn sql_command(config: &Config, args: &SqlArgs) -> anyhow::Result<ExitCode> {
+    let conn = open_read_only(config)?;
+    let mut stmt = conn.prepare(&args.query)?;
+    let mut rows = stmt.query([])?;
+    let mut out = std::io::stdout().lock();
+    while let Some(row) = rows.next()? {
+        let n = row.as_ref().column_count();
+        let vals: Vec<String> = (0..n).map(|i| row.get::<_, duckdb::types::Value>(i).map(|v| format!("{v:?}")).unwrap_or_default()).collect();
+        writeln!(out, "{}", vals.join("\t"))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export_command(_config: &Config, _args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("export is not available in this branch (stub)")
+}
