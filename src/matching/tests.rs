@@ -108,7 +108,9 @@ fn a_401_renews_the_token() {
     f.push_faults([Fault::ExpireTokens]);
     let dir = tempfile::tempdir().unwrap();
     let conn = warehouse(dir.path(), 10);
-    let s = run(&conn, &config(&f), &o, Strategy::Scorer);
+    let mut cfg = config(&f);
+    cfg.concurrency = 1;
+    let s = run(&conn, &cfg, &o, Strategy::Scorer);
     assert_eq!(s.by_quality.get("pending"), None);
     let log = f.log();
     assert_eq!(log.iter().filter(|r| r.path == "/api/token").count(), 2, "one token, then one renewal");
