@@ -117,6 +117,13 @@ fn main() {
         let secs = t.elapsed().as_secs_f64();
         let requests = fake.search_requests();
         let q = quality(&conn, &cat);
+        // MATCH_BENCH_DUMP=DIR keeps each strategy's decisions as CSV, to study the errors.
+        if let Some(dump) = std::env::var_os("MATCH_BENCH_DUMP") {
+            for table in ["track_matches", "match_candidates"] {
+                let out = Path::new(&dump).join(format!("{}_{table}.csv", strategy.as_str()));
+                conn.execute_batch(&format!("COPY {table} TO '{}' (HEADER)", out.display())).unwrap();
+            }
+        }
         let second = if strategy == Strategy::Scorer {
             fake.clear_log();
             let t = Instant::now();

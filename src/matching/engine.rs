@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use duckdb::Connection;
 
-use super::normalize::search_terms;
+use super::normalize::{Artist, Title, album_key, search_terms};
 use super::score::{self, Candidate, Decision, Quality, Query, Scored, Weights};
 use super::source::{CandidateSource, Search};
 use super::{MatchError, Strategy, original};
@@ -86,14 +86,17 @@ pub fn read_tracks(conn: &Connection) -> Result<Vec<Query>, MatchError> {
 
 /// The scorer's two searches for a track: field-filtered first, then unfiltered words.
 pub fn scorer_searches(q: &Query) -> [Search; 2] {
-    let core = search_terms(&q.title.core);
+    // Search words come from the raw strings with dots as word breaks ("B.I.G." → "b i g"),
+    // the way search engines tokenize; scoring compares the folded forms.
+    let undot = |s: &str| s.replace('.', " ");
+    let core = search_terms(&Title::parse(&undot(&q.raw_title)).core);
     let core = if core.is_empty() { q.title.core.clone() } else { core };
     if q.artist.various || q.artist.main.is_empty() {
-        let album = search_terms(&q.album);
+        let album = search_terms(&album_key(&undot(&q.raw_album)));
         let album = (!album.is_empty()).then_some(album);
         [Search::filtered(Some(&core), None, album.as_deref()), Search::free(&format!("{core} {}", album.as_deref().unwrap_or("")))]
     } else {
-        let artist = search_terms(&q.artist.main);
+        let artist = search_terms(&Artist::parse(&undot(&q.raw_artist)).main);
         [Search::filtered(Some(&core), Some(&artist), None), Search::free(&format!("{core} {artist}"))]
     }
 }

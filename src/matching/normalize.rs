@@ -49,9 +49,10 @@ pub fn fold(s: &str) -> String {
 }
 
 /// Words to send to a search engine: [`fold`] without "and" (an `&` on one side and "and" on
-/// the other must not make a field filter fail).
+/// the other must not make a field filter fail), and with dots as word breaks ("B.I.G." →
+/// "b i g", "Vol.01" → "vol 01") as search engines tokenize them.
 pub fn search_terms(s: &str) -> String {
-    fold(s).split(' ').filter(|w| !w.is_empty() && *w != "and").collect::<Vec<_>>().join(" ")
+    fold(&s.replace('.', " ")).split(' ').filter(|w| !w.is_empty() && *w != "and").collect::<Vec<_>>().join(" ")
 }
 
 /// The version of a recording, as told by a title's suffix.
@@ -115,6 +116,16 @@ impl Version {
         match self {
             Version::Plain | Version::Remaster | Version::Mono | Version::Stereo => "plain",
             other => other.as_str(),
+        }
+    }
+
+    /// The family of recordings a version belongs to: plain, edit and extended cuts are one
+    /// family (a radio edit on the record's own album is not "another song" than the plain
+    /// cut on a compilation); every other class is its own family.
+    pub fn family(&self) -> &'static str {
+        match self.class() {
+            "plain" | "edit" | "extended" => "plain",
+            other => other,
         }
     }
 
@@ -465,6 +476,7 @@ mod tests {
         let t = Title::parse("Riders On The Storm (feat. Someone Else) - 2011 Remaster");
         assert_eq!((t.core.as_str(), &t.version, t.featured.as_slice()), ("riders on the storm", &Version::Remaster, &["someone else".to_string()][..]));
         assert_eq!(search_terms("Nick Cave & The Bad Seeds"), "nick cave the bad seeds");
+        assert_eq!(search_terms("Notorious B.I.G."), "notorious b i g");
     }
 
     #[test]

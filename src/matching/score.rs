@@ -112,7 +112,7 @@ pub struct Scored {
     pub version: Version,
     /// The search that found it.
     pub query: String,
-    /// Identifies the recording (title core, artist, version class): candidates with the
+    /// Identifies the recording (title core, artist, version family): candidates with the
     /// same key are the same song on different releases and do not make a track ambiguous.
     pub recording: String,
 }
@@ -181,7 +181,7 @@ pub fn score(q: &Query, c: &Candidate, w: &Weights, query: &str) -> Scored {
         // Title alone would let any same-named song through.
         total = total.min(w.threshold - 0.01) * album.max(0.5);
     }
-    let recording = format!("{}|{}|{}", ct.core, cand_artists.first().map(String::as_str).unwrap_or(""), version.class());
+    let recording = format!("{}|{}|{}", ct.core, cand_artists.first().map(String::as_str).unwrap_or(""), version.family());
     Scored {
         candidate: c.clone(),
         components: Components { title, artist, album, duration, version: vdist },
