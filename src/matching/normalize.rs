@@ -130,10 +130,10 @@ impl Version {
     }
 
     /// How far apart two versions are: 0 (same recording), `mild` for near cuts (edit /
-    /// extended / plain, the same remix by two spellings of the remixer), 1 for different
+    /// extended / plain: 0.2), 1 for different
     /// recordings (live, remix, instrumental, acoustic, demo, karaoke).
     pub fn distance(&self, other: &Version) -> f64 {
-        const MILD: f64 = 0.3;
+        const MILD: f64 = 0.2;
         let (a, b) = (self.class(), other.class());
         if a == b {
             return match (self, other) {
@@ -195,7 +195,7 @@ fn classify(seg: &str) -> Option<Tag> {
     if has("live") || seg.starts_with("live ") {
         return Some(Tag::Version(Version::Live));
     }
-    if has("instrumental") || has("beatless") || (has("dub") && words.len() <= 2) {
+    if has("instrumental") || has("beatless") || has("acapella") || seg.contains("a cappella") || has("acappella") || (has("dub") && words.len() <= 2) {
         return Some(Tag::Version(Version::Instrumental));
     }
     if has("acoustic") || has("unplugged") {
@@ -459,6 +459,7 @@ mod tests {
             ("Song - Single Version", "song", Version::Plain),
             ("Song (LP Version)", "song", Version::Plain),
             ("Song (Karaoke Version)", "song", Version::Karaoke),
+            ("Seine Saint Denis Style (IV My People Remix A Cappella)", "seine saint denis style", Version::Instrumental),
             ("A Drug Score - Part 1 (Acid Spill)", "a drug score part 1 acid spill", Version::Plain),
             ("Intro - Mission", "intro mission", Version::Plain),
             ("Main Title Theme from \"Le Cube\"", "main title theme from le cube", Version::Plain),

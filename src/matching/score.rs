@@ -65,7 +65,7 @@ pub struct Weights {
     /// Weight of the duration agreement, when both durations are known. Default 0.05.
     pub duration: f64,
     /// Subtracted per unit of version distance (live vs studio, another remixer: 1;
-    /// edit vs plain: 0.3). Default 0.4.
+    /// edit vs plain: 0.2). Default 0.4.
     pub version_penalty: f64,
     /// Lowest score accepted. Default 0.80.
     pub threshold: f64,
