@@ -275,6 +275,7 @@ pub fn run(conn: &Connection, source: &mut dyn CandidateSource, opts: &RunOption
     }
     bar.finish_and_clear();
     write_review(conn)?;
+    log_review(conn)?;
     summary.requests = source.requests_sent() - requests_before;
     summary.stopped = stopped;
     summary.seconds = started.elapsed().as_secs_f64();
@@ -380,6 +381,28 @@ fn write_review(conn: &Connection) -> Result<(), MatchError> {
          GROUP BY ALL ORDER BY m.quality, m.track_id",
     )
     .map_err(MatchError::duck("writing match_review"))
+}
+
+/// Logs the tracks to review (unmatched, ambiguous, pending) with their best candidate, the
+/// first 20 of them; the whole list with the top-3 candidates is the table `match_review`.
+fn log_review(conn: &Connection) -> Result<(), MatchError> {
+    let e = MatchError::duck;
+    let total: i64 = conn.query_row("SELECT count(*) FROM match_review", [], |r| r.get(0)).map_err(e("reading match_review"))?;
+    if total == 0 {
+        return Ok(());
+    }
+    tracing::info!("{total} tracks to review (table match_review, with their top-3 candidates)");
+    let mut stmt = conn
+        .prepare("SELECT track_id, quality, artist, title, coalesce(cand1, '(no candidate)') FROM match_review ORDER BY quality, track_id LIMIT 20")
+        .map_err(e("reading match_review"))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, String>(4)?)))
+        .map_err(e("reading match_review"))?;
+    for row in rows {
+        let (id, quality, artist, title, cand) = row.map_err(e("reading match_review"))?;
+        tracing::info!("  {quality:<9} {id}: {} — {}; best candidate: {cand}", artist.unwrap_or_default(), title.unwrap_or_default());
+    }
+    Ok(())
 }
 
 /// Reads an overrides CSV: `track_id,spotify_id` (header row), `none` (or empty) for "no match".

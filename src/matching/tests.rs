@@ -250,3 +250,53 @@ fn overrides_win() {
     assert_eq!(m["118668_A"], (None, "override".to_string()));
     assert_eq!(m["118668_B"], (Some("0123456789abcdefABCDEF".to_string()), "override".to_string()));
 }
+
+/// Proves: the local catalogue source (CSV and Parquet) finds the true tracks among the
+/// distractors, with no request sent anywhere.
+#[test]
+fn a_local_catalogue_matches_like_the_search() {
+    let cat = catalogue();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("catalogue.csv");
+    cat.write_csv(&csv).unwrap();
+    let parquet = dir.path().join("catalogue.parquet");
+    let g = Connection::open_in_memory().unwrap();
+    g.execute_batch(&format!("COPY (SELECT * FROM read_csv('{}', header = true, all_varchar = true)) TO '{}' (FORMAT parquet)", csv.display(), parquet.display())).unwrap();
+    for file in [csv, parquet] {
+        let conn = warehouse(dir.path(), 400);
+        let cfg = MatchConfig { source: super::SourceKind::Catalogue, catalogue: Some(file.clone()), batch_size: 100, ..MatchConfig::default() };
+        let s = super::run_configured(&conn, &cfg, Strategy::Scorer, false, || unreachable!("no credentials for a local catalogue")).unwrap();
+        assert_eq!(s.requests, 0);
+        let m = matches(&conn);
+        let predicted: Vec<_> = m.iter().filter_map(|(t, (id, _))| id.as_ref().map(|id| (t, id))).collect();
+        let correct = predicted.iter().filter(|(t, id)| cat.truth[*t].as_deref() == Some(id.as_str())).count();
+        let relevant = m.keys().filter(|t| cat.truth[*t].is_some()).count();
+        assert!(correct as f64 >= 0.98 * predicted.len() as f64, "{file:?}: precision {correct}/{}", predicted.len());
+        assert!(correct as f64 >= 0.9 * relevant as f64, "{file:?}: recall {correct}/{relevant}");
+    }
+}
+
+/// Proves: `--strategy original` replays the cascade: at most 7 searches per track, and the
+/// scorer is at least as right on the same tracks.
+#[test]
+fn the_original_cascade_runs_side_by_side() {
+    let o = FakeOptions::default();
+    let f = fake(o.clone());
+    let cat = f.catalogue().clone();
+    let mut right = Vec::new();
+    for strategy in [Strategy::Original, Strategy::Scorer] {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = warehouse(dir.path(), 150);
+        f.clear_log();
+        let s = run(&conn, &config(&f), &o, strategy);
+        assert!(f.search_requests() <= 7 * 150, "{strategy:?}: {}", f.search_requests());
+        assert_eq!(s.tracks, 150);
+        let m = matches(&conn);
+        right.push(m.iter().filter(|(t, (id, _))| id.is_some() && cat.truth[*t] == *id).count());
+        let wrong = m.iter().filter(|(t, (id, _))| id.is_some() && cat.truth[*t] != *id).count();
+        if strategy == Strategy::Scorer {
+            assert!(wrong <= 2, "scorer: {wrong} wrong");
+        }
+    }
+    assert!(right[1] >= right[0], "scorer right {} < original right {}", right[1], right[0]);
+}
