@@ -79,6 +79,7 @@ fn match_then_explain_and_no_secret_anywhere() {
     assert!(m.iter().filter(|r| r.1.is_some()).count() > 20, "{m:?}");
     let explain = run(&p, &["match", "--explain", "2469079_A2"]).success();
     assert!(explain.stdout.contains("candidates (* = chosen):") && explain.stdout.contains("Riverside"), "{}", explain.stdout);
+    eprintln!("--- selecta match\n{}--- selecta match --explain 2469079_A2\n{}", out.stdout, explain.stdout);
     let missing = run(&p, &["match", "--explain", "nope"]).failure();
     assert!(missing.stderr.contains("no track nope"), "{}", missing.stderr);
 
