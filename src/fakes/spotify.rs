@@ -310,6 +310,8 @@ pub enum Fault {
     Malformed,
     /// Expire every token issued so far before answering (so this request gets a 401).
     ExpireTokens,
+    /// Answer only after this many milliseconds (a client with a shorter timeout gives up).
+    Delay(u64),
 }
 
 /// The fake's settings.
@@ -472,6 +474,9 @@ async fn search(State(s): State<Arc<Shared>>, headers: HeaderMap, Query(params):
         resp
     };
     let fault = s.faults.lock().unwrap().pop_front();
+    if let Some(Fault::Delay(ms)) = fault {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
     if let Some(Fault::ExpireTokens) = fault {
         for exp in s.tokens.lock().unwrap().values_mut() {
             *exp = Instant::now() - Duration::from_secs(1);

@@ -125,6 +125,8 @@ pub struct MatchConfig {
     pub max_attempts: u32,
     /// First retry backoff in milliseconds, doubling. Default 500.
     pub backoff_ms: u64,
+    /// Seconds before a request is abandoned (and retried). Default 30.
+    pub timeout_secs: u64,
     /// Scorer weights and thresholds (`[match.weights]`). Defaults: see [`score::Weights`].
     pub weights: score::Weights,
 }
@@ -143,6 +145,7 @@ impl Default for MatchConfig {
             batch_size: 100,
             max_attempts: 5,
             backoff_ms: 500,
+            timeout_secs: 30,
             weights: score::Weights::default(),
         }
     }
@@ -160,6 +163,7 @@ impl MatchConfig {
         let retry = crate::http::RetryPolicy {
             max_attempts: self.max_attempts.max(1),
             base_backoff: std::time::Duration::from_millis(self.backoff_ms),
+            timeout: std::time::Duration::from_secs(self.timeout_secs.max(1)),
             ..crate::http::RetryPolicy::default()
         };
         spotify::SpotifyOptions {

@@ -300,3 +300,23 @@ fn the_original_cascade_runs_side_by_side() {
     }
     assert!(right[1] >= right[0], "scorer right {} < original right {}", right[1], right[0]);
 }
+
+/// Proves: a request that times out is abandoned and sent again.
+#[test]
+fn a_timeout_is_retried() {
+    let o = FakeOptions::default();
+    let f = fake(o.clone());
+    f.push_faults([Fault::Delay(2500)]);
+    let dir = tempfile::tempdir().unwrap();
+    let conn = warehouse(dir.path(), 3);
+    let mut cfg = config(&f);
+    cfg.concurrency = 1;
+    cfg.timeout_secs = 1;
+    let t = Instant::now();
+    let s = run(&conn, &cfg, &o, Strategy::Scorer);
+    assert!(t.elapsed() >= Duration::from_secs(1));
+    assert_eq!(s.by_quality.get("pending"), None, "{s:?}");
+    assert_eq!(matches(&conn).values().filter(|(id, _)| id.is_some()).count(), 3);
+    // The abandoned request counts: more requests than searches answered to the client.
+    assert!(s.requests as usize > matches(&conn).len(), "{} requests for 3 tracks", s.requests);
+}
