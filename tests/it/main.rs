@@ -2,6 +2,7 @@
 //! (`selecta` built by cargo) on files in a temporary folder.
 
 mod build;
+mod matching;
 mod sql;
 
 use std::path::{Path, PathBuf};
