@@ -37,6 +37,8 @@ pub enum Command {
     Export(crate::warehouse::ExportArgs),
     /// Cluster the tracks by audio features (also a step of `build`).
     Cluster(crate::cluster::ClusterArgs),
+    /// Match the warehouse's tracks to Spotify track IDs (also a step of `build` when `[match]` is set).
+    Match(crate::matching::MatchArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -52,6 +54,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Sql(args) => crate::warehouse::sql_command(&config, &args)?,
         Command::Export(args) => crate::warehouse::export_command(&config, &args)?,
         Command::Cluster(args) => crate::cluster::cluster_command(&config, &ui, &args)?,
+        Command::Match(args) => crate::matching::match_command(&config, &ui, &args)?,
     };
     Ok(code)
 }

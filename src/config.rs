@@ -53,6 +53,8 @@ struct RawConfig {
     inputs: Inputs,
     #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
+    #[serde(default, rename = "match")]
+    matching: Option<crate::matching::MatchConfig>,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -75,6 +77,8 @@ pub struct Config {
     pub state: PathBuf,
     pub inputs: Inputs,
     pub cluster: crate::cluster::ClusterConfig,
+    /// The `[match]` section (absent: no matching, IDs come from `inputs.spotify_ids`).
+    pub matching: Option<crate::matching::MatchConfig>,
 }
 
 impl Config {
@@ -113,7 +117,7 @@ impl Config {
             spotify_ids: resolve_all(&raw.inputs.spotify_ids),
             features: resolve_all(&raw.inputs.features),
         };
-        let config = Config { path: path.to_path_buf(), root: root.clone(), warehouse, state, inputs, cluster: raw.cluster };
+        let config = Config { path: path.to_path_buf(), root: root.clone(), warehouse, state, inputs, cluster: raw.cluster, matching: raw.matching.map(|m| m.resolved(resolve)) };
         Ok(config)
     }
 

@@ -3,6 +3,7 @@
 
 mod build;
 mod cluster;
+mod matching;
 mod sql;
 
 use std::path::{Path, PathBuf};
