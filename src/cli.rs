@@ -39,6 +39,8 @@ pub enum Command {
     Cluster(crate::cluster::ClusterArgs),
     /// Fetch inputs at their source into the state database: the Discogs collection, audio features.
     Fetch(crate::fetch::FetchArgs),
+    /// Match the warehouse's tracks to Spotify track IDs (also a step of `build` when `[match]` is set).
+    Match(crate::matching::MatchArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -55,6 +57,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Export(args) => crate::warehouse::export_command(&config, &args)?,
         Command::Cluster(args) => crate::cluster::cluster_command(&config, &ui, &args)?,
         Command::Fetch(args) => crate::fetch::fetch_command(&config, &ui, &args)?,
+        Command::Match(args) => crate::matching::match_command(&config, &ui, &args)?,
     };
     Ok(code)
 }

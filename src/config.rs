@@ -57,6 +57,8 @@ struct RawConfig {
     discogs: crate::fetch::DiscogsConfig,
     #[serde(default)]
     reccobeats: crate::fetch::ReccoBeatsConfig,
+    #[serde(default, rename = "match")]
+    matching: Option<crate::matching::MatchConfig>,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -83,6 +85,8 @@ pub struct Config {
     pub discogs: crate::fetch::DiscogsConfig,
     /// `[reccobeats]`: the ReccoBeats feature source (`selecta fetch features`, and as a build input).
     pub reccobeats: crate::fetch::ReccoBeatsConfig,
+    /// The `[match]` section (absent: no matching, IDs come from `inputs.spotify_ids`).
+    pub matching: Option<crate::matching::MatchConfig>,
 }
 
 impl Config {
@@ -135,6 +139,7 @@ impl Config {
             cluster: raw.cluster,
             discogs: raw.discogs,
             reccobeats: raw.reccobeats,
+            matching: raw.matching.map(|m| m.resolved(resolve)),
         };
         Ok(config)
     }

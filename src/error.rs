@@ -11,6 +11,8 @@ pub enum Error {
     #[error(transparent)]
     Cluster(#[from] crate::cluster::ClusterError),
     #[error(transparent)]
+    Match(#[from] crate::matching::MatchError),
+    #[error(transparent)]
     Http(#[from] crate::http::HttpError),
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),

@@ -4,6 +4,8 @@
 //! The stages, each a module: [`ingest`] lands raw files in raw tables, [`warehouse`] runs
 //! the SQL files of `sql/` (staging, checks, marts) and the Rust steps in a stated order,
 //! building aside and swapping on success, [`cluster`] fits KMeans on audio features.
+//! [`matching`] finds each track's Spotify ID (scorer over the Spotify search or a local
+//! catalogue); [`fakes`] are the fake external services tests and benches run against.
 //! [`config`] is the one validated configuration; [`http`] the retrying client all API
 //! clients share. [`fetch`] gets the inputs at their source (Discogs API, ReccoBeats) into the
 //! state database, and its build steps land them in the raw tables; [`fakes`] are the fake API
@@ -17,6 +19,7 @@ pub mod fakes;
 pub mod fetch;
 pub mod http;
 pub mod ingest;
+pub mod matching;
 pub mod warehouse;
 
 pub use error::Error;

@@ -49,5 +49,6 @@ WHERE s.id_rank = 1;
 
 -- @note
 SELECT count(*) FILTER (WHERE NOT has_features) > 0,
-       format('{} rows without features (has_features = false)', count(*) FILTER (WHERE NOT has_features))
+       CASE WHEN count(*) FILTER (WHERE NOT has_features) > 0
+            THEN format('{} rows without features (has_features = false)', count(*) FILTER (WHERE NOT has_features)) END
 FROM tracks_features;

@@ -7,10 +7,14 @@
 //! shows rate-limited traffic in virtual time). Dropping the handle stops the server.
 //!
 //! - [`discogs`]: collection pages, releases, rate-limit headers and 429s, a generated collection;
-//! - [`reccobeats`]: batch audio features that leave unknown IDs out, scripted faults.
+//! - [`reccobeats`]: batch audio features that leave unknown IDs out, scripted faults;
+//! - [`spotify`]: search and tokens (matching).
+//!
+//! [`tracks_table`] builds a spine-shaped `tracks` table from a flat `my_tracks.csv` for tests.
 
 pub mod discogs;
 pub mod reccobeats;
+pub mod spotify;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -89,3 +93,17 @@ impl Drop for Server {
 
 /// The clock a fake stamps its log with: shared with the client under test.
 pub type SharedClock = Arc<dyn Clock>;
+
+/// Creates a `tracks` table shaped like the spine's (track_id, artist, artist_clean,
+/// album_artist, is_compilation, title, album, duration_ms) from a flat `my_tracks.csv`, for
+/// tests and benches that match without running a whole build. `limit`: the first n rows.
+pub fn tracks_table(conn: &duckdb::Connection, my_tracks_csv: &std::path::Path, limit: Option<usize>) -> duckdb::Result<()> {
+    let path = my_tracks_csv.display().to_string().replace('\'', "''");
+    let limit = limit.map(|n| format!("LIMIT {n}")).unwrap_or_default();
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TABLE tracks AS
+         SELECT track_id, artist, regexp_replace(artist, ' \\(\\d+\\)$', '') AS artist_clean, artist AS album_artist,
+                lower(artist) IN ('various', 'various artists') AS is_compilation, title, album, NULL::BIGINT AS duration_ms
+         FROM (SELECT * FROM read_csv('{path}', header = true, all_varchar = true) {limit})"
+    ))
+}

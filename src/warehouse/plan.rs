@@ -60,13 +60,21 @@ pub fn build_plan(config: &Config) -> Vec<Step> {
         check_step!("check.tracks_pk", "sql/checks/tracks_pk.sql"),
         check_step!("check.spotify_ids_pk", "sql/checks/spotify_ids_pk.sql"),
         check_step!("check.audio_features_source_pk", "sql/checks/audio_features_source_pk.sql"),
-        sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids.sql", "track_spotify_ids"),
+    ];
+    if config.matching.is_some() {
+        // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
+        plan.push(Step { name: "match", kind: StepKind::Rust(crate::matching::match_step) });
+        plan.push(sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids_matched.sql", "track_spotify_ids"));
+    } else {
+        plan.push(sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids.sql", "track_spotify_ids"));
+    }
+    plan.extend([
         check_step!("check.track_spotify_ids_pk", "sql/checks/track_spotify_ids_pk.sql"),
         sql_step!("marts.audio_features", "sql/marts/audio_features.sql", "audio_features"),
         check_step!("check.audio_features_pk", "sql/checks/audio_features_pk.sql"),
         sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
         check_step!("check.tracks_features_pk", "sql/checks/tracks_features_pk.sql"),
-    ];
+    ]);
     if config.cluster.enabled {
         plan.push(Step { name: "cluster", kind: StepKind::Rust(crate::cluster::cluster_step) });
     }

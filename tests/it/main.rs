@@ -3,6 +3,8 @@
 
 mod build;
 mod fetch;
+mod cluster;
+mod matching;
 mod sql;
 
 use std::path::{Path, PathBuf};
