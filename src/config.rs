@@ -53,6 +53,10 @@ struct RawConfig {
     inputs: Inputs,
     #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
+    #[serde(default)]
+    report: crate::report::ReportConfig,
+    #[serde(default)]
+    spotify: crate::playlists::SpotifyConfig,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -75,6 +79,10 @@ pub struct Config {
     pub state: PathBuf,
     pub inputs: Inputs,
     pub cluster: crate::cluster::ClusterConfig,
+    /// `[report]`: where the HTML report goes.
+    pub report: crate::report::ReportConfig,
+    /// `[spotify]`: endpoints, client ID and token cache of the playlists command.
+    pub spotify: crate::playlists::SpotifyConfig,
 }
 
 impl Config {
@@ -113,7 +121,16 @@ impl Config {
             spotify_ids: resolve_all(&raw.inputs.spotify_ids),
             features: resolve_all(&raw.inputs.features),
         };
-        let config = Config { path: path.to_path_buf(), root: root.clone(), warehouse, state, inputs, cluster: raw.cluster };
+        let config = Config {
+            path: path.to_path_buf(),
+            root: root.clone(),
+            warehouse,
+            state,
+            inputs,
+            cluster: raw.cluster,
+            report: raw.report,
+            spotify: raw.spotify,
+        };
         Ok(config)
     }
 

@@ -12,6 +12,12 @@ pub enum Error {
     Cluster(#[from] crate::cluster::ClusterError),
     #[error(transparent)]
     Http(#[from] crate::http::HttpError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Postgres(#[from] crate::export::postgres::PostgresError),
+    #[error(transparent)]
+    Playlists(#[from] crate::playlists::PlaylistsError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -5,14 +5,20 @@
 //! the SQL files of `sql/` (staging, checks, marts) and the Rust steps in a stated order,
 //! building aside and swapping on success, [`cluster`] fits KMeans on audio features.
 //! [`config`] is the one validated configuration; [`http`] the retrying client all API
-//! clients share.
+//! clients share. [`report`] writes the HTML report, [`export`] copies tables to files and
+//! PostgreSQL, [`playlists`] keeps one Spotify playlist per cluster; [`fakes`] are the fake
+//! servers the tests run against.
 
 pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod export;
+pub mod fakes;
 pub mod http;
 pub mod ingest;
+pub mod playlists;
+pub mod report;
 pub mod warehouse;
 
 pub use error::Error;
