@@ -70,7 +70,7 @@ WITH c AS (
   SELECT Track_id AS track_id, spotify_id, CAST(substr(spotify_id, 3) AS BIGINT) AS n
   FROM tracks_features WHERE has_features
 ), k AS (
-  SELECT *, ((n * 5 + n // 3) % {clusters})::INTEGER AS cluster FROM c
+  SELECT *, ((n * 7 + n // 8) % {clusters})::INTEGER AS cluster FROM c
 )
 SELECT track_id, spotify_id, cluster,
        (((n * 31) % 100) / 50.0)::DOUBLE AS distance,

@@ -359,7 +359,7 @@ fn funnel(db: &Db<'_>) -> Result<Section, ReportError> {
     let unmatched_sql = if matches && db.has("track_matches", &["spotify_id"])? && db.has("tracks", &["title", "artist", "album"])? {
         Some("SELECT t.artist, t.title, t.album, CAST(m.quality AS VARCHAR) FROM track_matches m JOIN tracks t USING (track_id) WHERE m.spotify_id IS NULL ORDER BY t.artist, t.album, t.title LIMIT 15")
     } else if db.has("track_spotify_ids", &["track_id"])? && db.has("tracks", &["title", "artist", "album"])? {
-        Some("SELECT t.artist, t.title, t.album, NULL FROM tracks t WHERE t.track_id NOT IN (SELECT track_id FROM track_spotify_ids) ORDER BY t.artist, t.album, t.title LIMIT 15")
+        Some("SELECT t.artist, t.title, t.album, CAST(NULL AS VARCHAR) FROM tracks t WHERE t.track_id NOT IN (SELECT track_id FROM track_spotify_ids) ORDER BY t.artist, t.album, t.title LIMIT 15")
     } else {
         None
     };
@@ -444,7 +444,7 @@ fn elbow(db: &Db<'_>) -> Result<Section, ReportError> {
     let has_chosen = db.has("cluster_elbow", &["chosen"])?;
     let sql = format!(
         "SELECT CAST(k AS DOUBLE), CAST(inertia AS DOUBLE), {}, {} FROM cluster_elbow ORDER BY k",
-        if has_sil { "CAST(silhouette AS DOUBLE)" } else { "NULL" },
+        if has_sil { "CAST(silhouette AS DOUBLE)" } else { "CAST(NULL AS DOUBLE)" },
         if has_chosen { "CASE WHEN chosen THEN 1.0 ELSE 0.0 END" } else { "0.0" }
     );
     let rows = db.floats(&sql, 4)?;

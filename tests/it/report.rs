@@ -16,8 +16,9 @@ fn report_of_a_full_warehouse_draws_every_part() {
     assert!(!html.contains("Not drawn"));
     assert_eq!(html.matches("<svg").count(), 7, "funnel, heatmap, 2 elbow charts, centroids, scatter, sizes");
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"));
-    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"), "a title with markup is shown, escaped");
-    assert!(html.contains("Ünïcödé — 東京 🎵"));
+    assert!(html.contains("Loud &amp; &lt;fast&gt;") && !html.contains("<fast>"), "a name with markup is shown, escaped");
+    assert!(html.contains("Spoken &quot;word&quot;"));
+    assert!(html.contains("Sunny côté") && html.contains("Sigur Rós"));
     // One dot per clustered track.
     let clustered: usize = p.scalar_direct("SELECT count(*) FROM track_clusters").parse().unwrap();
     assert_eq!(html.matches("fill-opacity=\"0.7\"").count(), clustered);
@@ -63,6 +64,10 @@ fn report_without_a_warehouse_fails_clearly() {
 /// the report draws the funnel and the correlations from 4 108 tracks with features.
 #[test]
 fn report_of_the_original_run() {
+    if !crate::repo().join("examples/original_run.toml").exists() {
+        eprintln!("SKIPPED: examples/original_run.toml is not on this branch yet");
+        return;
+    }
     let Some(p) = example("original_run.toml") else { return };
     let build = p.run(&["build"]);
     if build.code != 0 {
