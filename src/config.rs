@@ -96,7 +96,7 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
         let root = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+            _ => PathBuf::new(),
         };
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
         let warehouse = resolve(&raw.warehouse);
@@ -137,5 +137,30 @@ impl Config {
     /// A path from a stage's section, resolved against the config file's folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
         if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_against_the_config_folder() {
+        let c = Config::from_toml(Path::new("conf/selecta.toml"), "warehouse = \"out/w.duckdb\"\n[inputs]\nreleases = [\"a.csv\", \"/abs/b.csv\"]\n").unwrap();
+        assert_eq!(c.warehouse, PathBuf::from("conf/out/w.duckdb"));
+        assert_eq!(c.state, PathBuf::from("conf/out/w.state.duckdb"));
+        assert_eq!(c.inputs.releases, [PathBuf::from("conf/a.csv"), PathBuf::from("/abs/b.csv")]);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let e = Config::from_toml(Path::new("s.toml"), "[inputs]\nreleasez = []\n").unwrap_err();
+        assert!(e.to_string().contains("releasez"), "{e}");
+    }
+
+    #[test]
+    fn state_must_differ_from_the_warehouse() {
+        let e = Config::from_toml(Path::new("s.toml"), "warehouse = \"w.duckdb\"\nstate = \"w.duckdb\"\n").unwrap_err();
+        assert!(e.to_string().contains("state"), "{e}");
     }
 }

@@ -1,5 +1,3 @@
-//! TEMPORARY STUB (deliver branch): a trimmed copy of the lead's module; the lead's wins on merge.
-//!
 //! The warehouse: an embedded DuckDB file rebuilt by every `selecta build`, and the state
 //! database beside it that survives rebuilds.
 //!
@@ -10,14 +8,19 @@
 //!
 //! The commands `build`, `sql` and `export` (tables to CSV / Parquet) live here.
 
+pub mod output;
+pub mod plan;
+pub mod runner;
 pub mod step;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use duckdb::{AccessMode, Connection};
 
 use crate::config::Config;
+use output::OutputFormat;
 
 /// Errors of the warehouse itself (opening, swapping, querying).
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +114,11 @@ pub struct BuildArgs {}
 /// `selecta sql QUERY`
 #[derive(Debug, clap::Args)]
 pub struct SqlArgs {
+    /// The query (any DuckDB SQL; the warehouse is read-only).
     pub query: String,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
 }
 
 /// File formats of `selecta export`.
@@ -134,18 +141,26 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
-pub fn build_command(_config: &Config, _ui: &Ui, _args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("build is not available in this stub")
+pub fn build_command(config: &Config, ui: &Ui, _args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let outcome = runner::build(config, ui.progress, &mut stdout.lock())?;
+    Ok(if outcome.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-pub fn sql_command(_config: &Config, _args: &SqlArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("sql is not available in this stub")
+pub fn sql_command(config: &Config, args: &SqlArgs) -> anyhow::Result<ExitCode> {
+    let conn = open_read_only(config)?;
+    let result = output::query(&conn, &args.query).map_err(duck("running the query"))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    output::write_result(&mut out, &result, args.format)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn export_command(config: &Config, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let conn = open_read_only(config)?;
     let rows = export_table(&conn, &args.table, args.format, &args.out)?;
-    println!("{} rows of {} → {}", rows, args.table, args.out.display());
+    println!("{} rows of {} → {}", runner::thousands(rows), args.table, args.out.display());
     Ok(ExitCode::SUCCESS)
 }
 

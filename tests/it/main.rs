@@ -1,11 +1,11 @@
 //! selecta's integration tests: one binary, one module per command, each driving the real CLI
 //! (`selecta` built by cargo) on files in a temporary folder.
 
-#![allow(dead_code)]
-
+mod build;
 mod export;
 mod playlists;
 mod report;
+mod sql;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

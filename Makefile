@@ -1,0 +1,31 @@
+# selecta — the commands people run. One release profile for everything: DuckDB's C++ is
+# compiled once per machine into $(CARGO_TARGET_DIR) (set it to a folder outside the clone,
+# e.g. $$HOME/.cache/selecta-target, to keep it across clones; default: target/).
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+CONFIG ?= selecta.toml
+BIN := $(CARGO_TARGET_DIR)/release/selecta
+
+.PHONY: all build warehouse test bench clean-warehouse
+
+all: warehouse
+
+## build: compile the release binary (cold: ~45 min for DuckDB; then seconds)
+build:
+	cargo build --release --locked
+
+## warehouse: run the whole job on $(CONFIG) (default: the sample collection in data/sample)
+warehouse: build
+	$(BIN) --config $(CONFIG) build
+
+## test: every unit and integration test, on the same release profile
+test:
+	cargo test --release --locked
+
+## bench: the whole job's wall time on the original data (plus the stage benchmarks)
+bench: build
+	cargo bench --locked
+
+## clean-warehouse: remove built warehouses (never the compiled DuckDB)
+clean-warehouse:
+	rm -rf out

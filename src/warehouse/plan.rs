@@ -1,0 +1,82 @@
+//! The build plan: every step of `selecta build`, in the order it runs.
+//!
+//! SQL files are compiled into the binary (`include_str!`), so the binary runs from anywhere.
+//! A SQL step builds one table and may end with a `-- @note` query returning
+//! `(warn BOOLEAN, note VARCHAR)` for the run log. A check is a `SELECT` returning the offending
+//! rows (`key`, `n`[, `detail`]): empty means it holds, anything else fails the build.
+
+use crate::config::Config;
+use crate::warehouse::step::RustStepFn;
+
+/// What a step runs.
+#[derive(Clone, Copy)]
+pub enum StepKind {
+    /// A Rust function.
+    Rust(RustStepFn),
+    /// A SQL file building `table`.
+    Sql { file: &'static str, sql: &'static str, table: &'static str },
+    /// A SQL check returning offending rows.
+    Check { file: &'static str, sql: &'static str },
+}
+
+impl StepKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StepKind::Rust(_) => "rust",
+            StepKind::Sql { .. } => "sql",
+            StepKind::Check { .. } => "check",
+        }
+    }
+}
+
+/// One step of the plan.
+#[derive(Clone, Copy)]
+pub struct Step {
+    pub name: &'static str,
+    pub kind: StepKind,
+}
+
+macro_rules! sql_step {
+    ($name:literal, $file:literal, $table:literal) => {
+        Step { name: $name, kind: StepKind::Sql { file: $file, sql: include_str!(concat!("../../", $file)), table: $table } }
+    };
+}
+
+macro_rules! check_step {
+    ($name:literal, $file:literal) => {
+        Step { name: $name, kind: StepKind::Check { file: $file, sql: include_str!(concat!("../../", $file)) } }
+    };
+}
+
+/// The steps of a build for this configuration, in order.
+pub fn build_plan(config: &Config) -> Vec<Step> {
+    let mut plan = vec![
+        Step { name: "ingest", kind: StepKind::Rust(crate::ingest::ingest_step) },
+        sql_step!("staging.releases", "sql/staging/releases.sql", "releases"),
+        sql_step!("staging.tracks", "sql/staging/tracks.sql", "tracks"),
+        sql_step!("staging.spotify_ids", "sql/staging/spotify_ids.sql", "stg_spotify_ids"),
+        sql_step!("staging.audio_features", "sql/staging/audio_features.sql", "stg_audio_features"),
+        check_step!("check.releases_pk", "sql/checks/releases_pk.sql"),
+        check_step!("check.tracks_pk", "sql/checks/tracks_pk.sql"),
+        check_step!("check.spotify_ids_pk", "sql/checks/spotify_ids_pk.sql"),
+        check_step!("check.audio_features_source_pk", "sql/checks/audio_features_source_pk.sql"),
+        sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids.sql", "track_spotify_ids"),
+        check_step!("check.track_spotify_ids_pk", "sql/checks/track_spotify_ids_pk.sql"),
+        sql_step!("marts.audio_features", "sql/marts/audio_features.sql", "audio_features"),
+        check_step!("check.audio_features_pk", "sql/checks/audio_features_pk.sql"),
+        sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
+        check_step!("check.tracks_features_pk", "sql/checks/tracks_features_pk.sql"),
+    ];
+    if config.cluster.enabled {
+        plan.push(Step { name: "cluster", kind: StepKind::Rust(crate::cluster::cluster_step) });
+    }
+    plan
+}
+
+/// Splits a SQL file into its building statements and its optional `-- @note` query.
+pub fn split_note(sql: &str) -> (&str, Option<&str>) {
+    match sql.find("-- @note") {
+        Some(i) => (&sql[..i], Some(&sql[i + "-- @note".len()..])),
+        None => (sql, None),
+    }
+}
