@@ -50,6 +50,15 @@ pub fn short(v: f64) -> String {
     }
 }
 
+/// An axis tick label: integers without decimals, others without trailing zeros (`0.25`, `-1`).
+pub fn tick(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{v:.0}");
+    }
+    let s = short(v);
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
 /// Ten distinguishable colours (Tableau 10), then ten more.
 const PALETTE: [&str; 20] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -135,7 +144,8 @@ pub struct Heatmap<'a> {
 
 pub fn heatmap(h: &Heatmap<'_>) -> String {
     let col_label_h = 120.0;
-    let width = h.row_label_w + h.cell * h.cols.len() as f64 + 10.0;
+    // Room on the right for the last column's label, drawn rotated up and to the right.
+    let width = h.row_label_w + h.cell * h.cols.len() as f64 + 90.0;
     let height = col_label_h + h.cell * h.rows.len() as f64 + 10.0;
     let mut s = String::new();
     let _ = write!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#);
@@ -208,10 +218,15 @@ pub fn line_chart(xs: &[f64], ys: &[f64], width: f64, height: f64, y_label: &str
     let _ = write!(s, r##"<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#ccc"/>"##);
     for t in ticks(ymin, ymax, 5) {
         let y = sy(t);
-        let _ = write!(s, r##"<line x1="{ml}" x2="{x2}" y1="{y:.1}" y2="{y:.1}" stroke="#e4e4e4"/><text x="{tx}" y="{ty:.1}" text-anchor="end" class="tick">{}</text>"##, esc(&short(t)), x2 = ml + pw, tx = ml - 6.0, ty = y + 4.0);
+        let _ = write!(s, r##"<line x1="{ml}" x2="{x2}" y1="{y:.1}" y2="{y:.1}" stroke="#e4e4e4"/><text x="{tx}" y="{ty:.1}" text-anchor="end" class="tick">{}</text>"##, esc(&tick(t)), x2 = ml + pw, tx = ml - 6.0, ty = y + 4.0);
     }
-    for &x in xs.iter().filter(|v| v.is_finite()) {
-        let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="middle" class="tick">{}</text>"#, sx(x), mt + ph + 16.0, esc(&short(x)));
+    // Every k labelled while they fit (about 28 px each), else every second or third.
+    let n = xs.iter().filter(|v| v.is_finite()).count().max(1);
+    let every = ((n as f64 * 28.0) / pw).ceil().max(1.0) as usize;
+    for (i, &x) in xs.iter().filter(|v| v.is_finite()).enumerate() {
+        if i % every == 0 || Some(x) == mark {
+            let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="middle" class="tick">{}</text>"#, sx(x), mt + ph + 16.0, esc(&tick(x)));
+        }
     }
     let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle" class="lbl">k (number of clusters)</text>"#, ml + pw / 2.0, height - 6.0);
     let _ = write!(s, r#"<text x="14" y="{y}" transform="rotate(-90 14 {y})" text-anchor="middle" class="lbl">{}</text>"#, esc(y_label), y = mt + ph / 2.0);
@@ -269,11 +284,11 @@ pub fn scatter(points: &[Point], legend: &[(i64, String)], width: f64, height: f
     let _ = write!(s, r##"<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#ccc"/>"##);
     for t in ticks(xmin, xmax, 8) {
         let x = sx(t);
-        let _ = write!(s, r##"<line x1="{x:.1}" x2="{x:.1}" y1="{mt}" y2="{y2}" stroke="#e8e8e8"/><text x="{x:.1}" y="{ty}" text-anchor="middle" class="tick">{}</text>"##, esc(&short(t)), y2 = mt + ph, ty = mt + ph + 16.0);
+        let _ = write!(s, r##"<line x1="{x:.1}" x2="{x:.1}" y1="{mt}" y2="{y2}" stroke="#e8e8e8"/><text x="{x:.1}" y="{ty}" text-anchor="middle" class="tick">{}</text>"##, esc(&tick(t)), y2 = mt + ph, ty = mt + ph + 16.0);
     }
     for t in ticks(ymin, ymax, 6) {
         let y = sy(t);
-        let _ = write!(s, r##"<line x1="{ml}" x2="{x2}" y1="{y:.1}" y2="{y:.1}" stroke="#e8e8e8"/><text x="{tx}" y="{ty:.1}" text-anchor="end" class="tick">{}</text>"##, esc(&short(t)), x2 = ml + pw, tx = ml - 6.0, ty = y + 4.0);
+        let _ = write!(s, r##"<line x1="{ml}" x2="{x2}" y1="{y:.1}" y2="{y:.1}" stroke="#e8e8e8"/><text x="{tx}" y="{ty:.1}" text-anchor="end" class="tick">{}</text>"##, esc(&tick(t)), x2 = ml + pw, tx = ml - 6.0, ty = y + 4.0);
     }
     let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle" class="lbl">{}</text>"#, ml + pw / 2.0, height - 8.0, esc(x_label));
     let _ = write!(s, r#"<text x="14" y="{y}" transform="rotate(-90 14 {y})" text-anchor="middle" class="lbl">{}</text>"#, esc(y_label), y = mt + ph / 2.0);
@@ -313,6 +328,15 @@ mod tests {
         assert!((t[1] - 0.2).abs() < 1e-12 && (t[5] - 1.0).abs() < 1e-12, "{t:?}");
         let t = ticks(-3.7, 12.2, 5);
         assert!(t.first().unwrap() >= &-3.7 && t.last().unwrap() <= &12.2 && t.len() >= 3, "{t:?}");
+    }
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(-1.0), "-1");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(12500.0), "12500");
+        assert_eq!(tick(0.5), "0.5");
     }
 
     #[test]
