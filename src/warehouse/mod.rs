@@ -128,10 +128,12 @@ pub enum ExportFormat {
     Parquet,
 }
 
-/// `selecta export TABLE --format csv|parquet --out PATH`
+/// `selecta export TABLE --format csv|parquet --out PATH`, or `selecta export playlists
+/// --format csv --out DIR` (one CSV per cluster).
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// The table (or view) to export.
+    /// The table (or view) to export, or `playlists` for one CSV per cluster
+    /// (Title, Artist, Album, Spotify URI) in the folder `--out`.
     pub table: String,
     /// File format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
@@ -159,6 +161,17 @@ pub fn sql_command(config: &Config, args: &SqlArgs) -> anyhow::Result<ExitCode> 
 
 pub fn export_command(config: &Config, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let conn = open_read_only(config)?;
+    if args.table == "playlists" && !table_names(&conn)?.iter().any(|t| t == "playlists") {
+        if args.format != ExportFormat::Csv {
+            anyhow::bail!("playlists are exported as CSV only (--format csv)");
+        }
+        let files = crate::cluster::playlists::export_playlists_csv(&conn, &args.out)?;
+        for f in &files {
+            println!("{}", f.display());
+        }
+        println!("{} playlists → {}", files.len(), args.out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let rows = export_table(&conn, &args.table, args.format, &args.out)?;
     println!("{} rows of {} → {}", runner::thousands(rows), args.table, args.out.display());
     Ok(ExitCode::SUCCESS)
