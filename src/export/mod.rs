@@ -1,7 +1,7 @@
 //! `selecta export`: tables out of the warehouse.
 //!
-//! - `selecta export TABLE --format csv|parquet --out PATH` writes one table to a file
-//!   ([`crate::warehouse::export_table`], the lead's);
+//! - `selecta export TABLE --format csv|parquet --out PATH` writes one table to a file, and
+//!   `selecta export playlists --out DIR` one CSV per cluster ([`crate::warehouse::export_command`]);
 //! - `selecta export postgres --url postgres://… [--schema selecta]` copies the marts into a
 //!   PostgreSQL schema ([`postgres`]).
 //!
@@ -21,7 +21,8 @@ use crate::warehouse::ExportFormat;
 pub struct ExportArgs {
     #[command(subcommand)]
     pub target: Option<ExportTarget>,
-    /// The table (or view) to write to a file.
+    /// The table (or view) to write to a file, or `playlists` for one CSV per cluster in the
+    /// folder `--out`.
     pub table: Option<String>,
     /// File format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
@@ -61,10 +62,9 @@ pub fn export_command(config: &Config, args: &ExportArgs) -> anyhow::Result<Exit
             let (Some(table), Some(out)) = (&args.table, &args.out) else {
                 anyhow::bail!("usage: selecta export TABLE --format csv|parquet --out PATH, or selecta export postgres --url URL");
             };
-            let conn = crate::warehouse::open_read_only(config)?;
-            let rows = crate::warehouse::export_table(&conn, table, args.format, out)?;
-            println!("{rows} rows of {table} → {}", out.display());
-            Ok(ExitCode::SUCCESS)
+            // Files (and `export playlists`) are the warehouse's own command.
+            let file = crate::warehouse::ExportArgs { table: table.clone(), format: args.format, out: out.clone() };
+            crate::warehouse::export_command(config, &file)
         }
     }
 }
