@@ -694,6 +694,26 @@ mod tests {
     }
 
     #[test]
+    fn the_funnel_counts_matches_by_quality_when_matching_ran() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::fakes::warehouse::fill_demo(&conn).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE track_matches AS SELECT t.track_id, s.spotify_id,
+                    CASE WHEN s.spotify_id IS NULL THEN 'none' WHEN hash(t.track_id) % 3 = 0 THEN 'fuzzy' ELSE 'exact' END AS quality
+             FROM tracks t LEFT JOIN track_spotify_ids s USING (track_id)",
+        )
+        .unwrap();
+        let html = Report::gather(&conn, 3).unwrap().to_html();
+        assert!(html.contains("Matches by quality"), "{html}");
+        for q in ["quality: exact", "quality: fuzzy", "quality: none"] {
+            assert!(html.contains(q), "{q}");
+        }
+        // 1 000 tracks, every 20th without an ID: 50 unmatched, listed (first 15).
+        assert!(html.contains("50 tracks, 0 with an ID"), "{html}");
+        assert!(html.contains("Tracks without a Spotify ID (first 15)"));
+    }
+
+    #[test]
     fn an_empty_warehouse_gives_a_report_that_says_what_is_missing() {
         let conn = Connection::open_in_memory().unwrap();
         let report = Report::gather(&conn, 5).unwrap();
