@@ -55,6 +55,10 @@ struct RawConfig {
     cluster: crate::cluster::ClusterConfig,
     #[serde(default, rename = "match")]
     matching: Option<crate::matching::MatchConfig>,
+    #[serde(default)]
+    report: crate::report::ReportConfig,
+    #[serde(default)]
+    spotify: crate::playlists::SpotifyConfig,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -79,6 +83,10 @@ pub struct Config {
     pub cluster: crate::cluster::ClusterConfig,
     /// The `[match]` section (absent: no matching, IDs come from `inputs.spotify_ids`).
     pub matching: Option<crate::matching::MatchConfig>,
+    /// `[report]`: where the HTML report goes.
+    pub report: crate::report::ReportConfig,
+    /// `[spotify]`: endpoints, client ID and token cache of the playlists command.
+    pub spotify: crate::playlists::SpotifyConfig,
 }
 
 impl Config {
@@ -117,7 +125,17 @@ impl Config {
             spotify_ids: resolve_all(&raw.inputs.spotify_ids),
             features: resolve_all(&raw.inputs.features),
         };
-        let config = Config { path: path.to_path_buf(), root: root.clone(), warehouse, state, inputs, cluster: raw.cluster, matching: raw.matching.map(|m| m.resolved(resolve)) };
+        let config = Config {
+            path: path.to_path_buf(),
+            root: root.clone(),
+            warehouse,
+            state,
+            inputs,
+            cluster: raw.cluster,
+            matching: raw.matching.map(|m| m.resolved(resolve)),
+            report: raw.report,
+            spotify: raw.spotify,
+        };
         Ok(config)
     }
 

@@ -14,6 +14,12 @@ pub enum Error {
     Match(#[from] crate::matching::MatchError),
     #[error(transparent)]
     Http(#[from] crate::http::HttpError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Postgres(#[from] crate::export::postgres::PostgresError),
+    #[error(transparent)]
+    Playlists(#[from] crate::playlists::PlaylistsError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,7 +1,15 @@
-//! Fake external services for tests and benchmarks, written by us, listening on 127.0.0.1
-//! only (port 0, chosen by the OS) and started in-process: [`spotify`].
+//! Fake external services for tests and benches: our own axum servers on 127.0.0.1, port 0,
+//! started in-process (`selecta::fakes::<service>::start(...)` → a handle with its base URLs).
+//!
+//! - [`spotify`]: Spotify's accounts service (client credentials) and search, with a catalogue
+//!   built from the original run and fault injection;
+//! - [`spotify_playlists`]: Spotify's accounts service (PKCE authorization, token refresh) and
+//!   the Web API's playlist endpoints;
+//! - [`warehouse`]: a small deterministic warehouse with every stage's tables.
 
 pub mod spotify;
+pub mod spotify_playlists;
+pub mod warehouse;
 
 /// Creates a `tracks` table shaped like the spine's (track_id, artist, artist_clean,
 /// album_artist, is_compilation, title, album, duration_ms) from a flat `my_tracks.csv`, for
