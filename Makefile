@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test bench clean-warehouse
+.PHONY: all build warehouse test bench report-png clean-warehouse
 
 all: warehouse
 
@@ -25,6 +25,12 @@ test:
 ## bench: the whole job's wall time on the original data (plus the stage benchmarks)
 bench: build
 	cargo bench --locked
+
+## report-png: the HTML report of $(CONFIG) rendered by headless Chromium (Debian's chromium)
+##   e.g. make report-png CONFIG=examples/original_run.toml
+report-png: warehouse
+	$(BIN) --config $(CONFIG) report --out out/report.html
+	scripts/report-png.sh out/report.html out/report.png
 
 ## clean-warehouse: remove built warehouses (never the compiled DuckDB)
 clean-warehouse:

@@ -33,14 +33,19 @@ pub enum Command {
     Build(crate::warehouse::BuildArgs),
     /// Run a SQL query on the warehouse, opened read-only.
     Sql(crate::warehouse::SqlArgs),
-    /// Export a table to a file.
-    Export(crate::warehouse::ExportArgs),
+    /// Export a table to a file (`export TABLE --format csv|parquet --out PATH`), or the marts to
+    /// PostgreSQL (`export postgres --url URL`).
+    Export(crate::export::ExportArgs),
     /// Cluster the tracks by audio features (also a step of `build`).
     Cluster(crate::cluster::ClusterArgs),
     /// Fetch inputs at their source into the state database: the Discogs collection, audio features.
     Fetch(crate::fetch::FetchArgs),
     /// Match the warehouse's tracks to Spotify track IDs (also a step of `build` when `[match]` is set).
     Match(crate::matching::MatchArgs),
+    /// Write the HTML report (plots of matching, features and clusters) of the built warehouse.
+    Report(crate::report::ReportArgs),
+    /// Publish one playlist per cluster (`playlists spotify [--dry-run]`).
+    Playlists(crate::playlists::PlaylistsArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -54,10 +59,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let code = match cli.command {
         Command::Build(args) => crate::warehouse::build_command(&config, &ui, &args)?,
         Command::Sql(args) => crate::warehouse::sql_command(&config, &args)?,
-        Command::Export(args) => crate::warehouse::export_command(&config, &args)?,
+        Command::Export(args) => crate::export::export_command(&config, &args)?,
         Command::Cluster(args) => crate::cluster::cluster_command(&config, &ui, &args)?,
         Command::Fetch(args) => crate::fetch::fetch_command(&config, &ui, &args)?,
         Command::Match(args) => crate::matching::match_command(&config, &ui, &args)?,
+        Command::Report(args) => crate::report::report_command(&config, &args)?,
+        Command::Playlists(args) => crate::playlists::playlists_command(&config, &args)?,
     };
     Ok(code)
 }

@@ -59,6 +59,10 @@ struct RawConfig {
     reccobeats: crate::fetch::ReccoBeatsConfig,
     #[serde(default, rename = "match")]
     matching: Option<crate::matching::MatchConfig>,
+    #[serde(default)]
+    report: crate::report::ReportConfig,
+    #[serde(default)]
+    spotify: crate::playlists::SpotifyConfig,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -87,6 +91,10 @@ pub struct Config {
     pub reccobeats: crate::fetch::ReccoBeatsConfig,
     /// The `[match]` section (absent: no matching, IDs come from `inputs.spotify_ids`).
     pub matching: Option<crate::matching::MatchConfig>,
+    /// `[report]`: where the HTML report goes.
+    pub report: crate::report::ReportConfig,
+    /// `[spotify]`: endpoints, client ID and token cache of the playlists command.
+    pub spotify: crate::playlists::SpotifyConfig,
 }
 
 impl Config {
@@ -140,6 +148,8 @@ impl Config {
             discogs: raw.discogs,
             reccobeats: raw.reccobeats,
             matching: raw.matching.map(|m| m.resolved(resolve)),
+            report: raw.report,
+            spotify: raw.spotify,
         };
         Ok(config)
     }

@@ -16,6 +16,12 @@ pub enum Error {
     Http(#[from] crate::http::HttpError),
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Postgres(#[from] crate::export::postgres::PostgresError),
+    #[error(transparent)]
+    Playlists(#[from] crate::playlists::PlaylistsError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

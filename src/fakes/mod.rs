@@ -1,20 +1,23 @@
-//! Fake API servers for tests and benchmarks: our own code, speaking the real JSON shapes.
+//! Fake external services for tests and benches: our own axum servers on 127.0.0.1, port 0,
+//! started in-process (`selecta::fakes::<service>::start(...)` → a handle with its base URLs).
 //!
-//! Each fake is an axum router bound to `127.0.0.1:0` (never another interface) and started
-//! in-process with `start(...)`, which returns a handle holding the `base_url` to point the
-//! client at and a [`RequestLog`] of what the client sent, stamped with the fake's [`Clock`]
-//! (share a [`ManualClock`](crate::fetch::ratelimit::ManualClock) with the client and the log
-//! shows rate-limited traffic in virtual time). Dropping the handle stops the server.
-//!
+//! - [`spotify`]: Spotify's accounts service (client credentials) and search, with a catalogue
+//!   built from the original run and fault injection;
+//! - [`spotify_playlists`]: Spotify's accounts service (PKCE authorization, token refresh) and
+//!   the Web API's playlist endpoints;
+//! - [`warehouse`]: a small deterministic warehouse with every stage's tables.
 //! - [`discogs`]: collection pages, releases, rate-limit headers and 429s, a generated collection;
-//! - [`reccobeats`]: batch audio features that leave unknown IDs out, scripted faults;
-//! - [`spotify`]: search and tokens (matching).
+//! - [`reccobeats`]: batch audio features that leave unknown IDs out, scripted faults.
 //!
-//! [`tracks_table`] builds a spine-shaped `tracks` table from a flat `my_tracks.csv` for tests.
+//! The Discogs and ReccoBeats fakes log every request in a [`RequestLog`], stamped with a shared
+//! [`Clock`] (a [`ManualClock`](crate::fetch::ratelimit::ManualClock) shows rate-limited traffic in
+//! virtual time); [`tracks_table`] builds a spine-shaped `tracks` table for tests.
 
 pub mod discogs;
 pub mod reccobeats;
 pub mod spotify;
+pub mod spotify_playlists;
+pub mod warehouse;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -78,6 +78,7 @@ pub fn build_plan(config: &Config) -> Vec<Step> {
     if config.cluster.enabled {
         plan.push(Step { name: "cluster", kind: StepKind::Rust(crate::cluster::cluster_step) });
     }
+    plan.push(Step { name: "report", kind: StepKind::Rust(crate::report::report_step) });
     plan
 }
 

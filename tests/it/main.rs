@@ -4,7 +4,10 @@
 mod build;
 mod fetch;
 mod cluster;
+mod export;
 mod matching;
+mod playlists;
+mod report;
 mod sql;
 
 use std::path::{Path, PathBuf};
@@ -161,4 +164,16 @@ pub fn filters() -> Vec<(&'static str, &'static str)> {
         (r"\d+\.\d{2}s\b", "[T]s"),
         (r"/tmp/\.tmp[A-Za-z0-9]+|/tmp/[A-Za-z0-9_.-]+", "[TMP]"),
     ]
+}
+
+/// A project whose warehouse (`out/w.duckdb`) is the demo warehouse of
+/// `selecta::fakes::warehouse` (every stage's tables), with `extra` appended to its config.
+pub fn demo(extra: &str) -> Project {
+    let p = Project::new();
+    std::fs::create_dir_all(p.path("out")).unwrap();
+    let conn = duckdb::Connection::open(p.path("out/w.duckdb")).unwrap();
+    selecta::fakes::warehouse::fill_demo(&conn).unwrap();
+    drop(conn);
+    p.file("selecta.toml", &format!("warehouse = \"out/w.duckdb\"\n{extra}"));
+    p
 }
