@@ -38,6 +38,8 @@ pub enum Command {
     Export(crate::export::ExportArgs),
     /// Cluster the tracks by audio features (also a step of `build`).
     Cluster(crate::cluster::ClusterArgs),
+    /// Fetch inputs at their source into the state database: the Discogs collection, audio features.
+    Fetch(crate::fetch::FetchArgs),
     /// Match the warehouse's tracks to Spotify track IDs (also a step of `build` when `[match]` is set).
     Match(crate::matching::MatchArgs),
     /// Write the HTML report (plots of matching, features and clusters) of the built warehouse.
@@ -59,6 +61,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Sql(args) => crate::warehouse::sql_command(&config, &args)?,
         Command::Export(args) => crate::export::export_command(&config, &args)?,
         Command::Cluster(args) => crate::cluster::cluster_command(&config, &ui, &args)?,
+        Command::Fetch(args) => crate::fetch::fetch_command(&config, &ui, &args)?,
         Command::Match(args) => crate::matching::match_command(&config, &ui, &args)?,
         Command::Report(args) => crate::report::report_command(&config, &args)?,
         Command::Playlists(args) => crate::playlists::playlists_command(&config, &args)?,

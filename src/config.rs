@@ -53,6 +53,10 @@ struct RawConfig {
     inputs: Inputs,
     #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
+    #[serde(default)]
+    discogs: crate::fetch::DiscogsConfig,
+    #[serde(default)]
+    reccobeats: crate::fetch::ReccoBeatsConfig,
     #[serde(default, rename = "match")]
     matching: Option<crate::matching::MatchConfig>,
     #[serde(default)]
@@ -81,6 +85,10 @@ pub struct Config {
     pub state: PathBuf,
     pub inputs: Inputs,
     pub cluster: crate::cluster::ClusterConfig,
+    /// `[discogs]`: the Discogs API source (`selecta fetch discogs`, and as a build input).
+    pub discogs: crate::fetch::DiscogsConfig,
+    /// `[reccobeats]`: the ReccoBeats feature source (`selecta fetch features`, and as a build input).
+    pub reccobeats: crate::fetch::ReccoBeatsConfig,
     /// The `[match]` section (absent: no matching, IDs come from `inputs.spotify_ids`).
     pub matching: Option<crate::matching::MatchConfig>,
     /// `[report]`: where the HTML report goes.
@@ -125,6 +133,11 @@ impl Config {
             spotify_ids: resolve_all(&raw.inputs.spotify_ids),
             features: resolve_all(&raw.inputs.features),
         };
+        for check in [raw.discogs.validate(), raw.reccobeats.validate()] {
+            if let Err((field, message)) = check {
+                return Err(ConfigError::Invalid { path: path.to_path_buf(), field, message });
+            }
+        }
         let config = Config {
             path: path.to_path_buf(),
             root: root.clone(),
@@ -132,6 +145,8 @@ impl Config {
             state,
             inputs,
             cluster: raw.cluster,
+            discogs: raw.discogs,
+            reccobeats: raw.reccobeats,
             matching: raw.matching.map(|m| m.resolved(resolve)),
             report: raw.report,
             spotify: raw.spotify,

@@ -15,6 +15,8 @@ pub enum Error {
     #[error(transparent)]
     Http(#[from] crate::http::HttpError),
     #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
+    #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     #[error(transparent)]
     Postgres(#[from] crate::export::postgres::PostgresError),

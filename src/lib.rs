@@ -10,6 +10,8 @@
 //! clients share. [`report`] writes the HTML report, [`export`] copies tables to files and
 //! PostgreSQL, [`playlists`] keeps one Spotify playlist per cluster; [`fakes`] are the fake
 //! servers the tests run against.
+//! [`fetch`] gets the inputs at their source (Discogs API, ReccoBeats) into the state database,
+//! and its build steps land them in the raw tables.
 
 pub mod cli;
 pub mod cluster;
@@ -17,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod fakes;
+pub mod fetch;
 pub mod http;
 pub mod ingest;
 pub mod matching;

@@ -11,7 +11,14 @@
 //!
 //! Nothing here logs a header or a query string: tokens travel in headers, and logs name only
 //! the service, the method and the URL path.
+//!
+//! A [`Pacer`] (optional, [`Client::with_pacer`]) sees every attempt: it may hold a request
+//! back before it goes out (a rate limiter), reads every response's status and headers (rate-limit
+//! headers, 429s) and performs the client's retry waits, so a test clock can skip them.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -65,6 +72,20 @@ pub struct Client {
     base_url: String,
     policy: RetryPolicy,
     sent: AtomicU64,
+    pacer: Option<Arc<dyn Pacer>>,
+}
+
+/// A boxed future, as [`Pacer`] methods return.
+pub type PacerFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// A hook around every attempt [`Client::send`] makes (retries included).
+pub trait Pacer: Send + Sync {
+    /// Waits until the next request may go out (and counts it as sent).
+    fn before_send(&self) -> PacerFuture<'_>;
+    /// Sees the status and headers of every response, 429s and 5xx included.
+    fn on_response(&self, status: StatusCode, headers: &reqwest::header::HeaderMap);
+    /// Waits `wait` before a retry (`Retry-After` or backoff).
+    fn sleep(&self, wait: Duration) -> PacerFuture<'_>;
 }
 
 impl Client {
@@ -75,7 +96,13 @@ impl Client {
             .timeout(policy.timeout)
             .build()
             .map_err(|source| HttpError::Build { service, source })?;
-        Ok(Client { inner, service, base_url: base_url.trim_end_matches('/').to_string(), policy, sent: AtomicU64::new(0) })
+        Ok(Client { inner, service, base_url: base_url.trim_end_matches('/').to_string(), policy, sent: AtomicU64::new(0), pacer: None })
+    }
+
+    /// Routes every attempt through `pacer` (see [`Pacer`]).
+    pub fn with_pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
     }
 
     pub fn service(&self) -> &'static str {
@@ -107,8 +134,14 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            if let Some(pacer) = &self.pacer {
+                pacer.before_send().await;
+            }
             self.sent.fetch_add(1, Ordering::Relaxed);
             let result = build(&self.inner).send().await;
+            if let (Some(pacer), Ok(resp)) = (&self.pacer, &result) {
+                pacer.on_response(resp.status(), resp.headers());
+            }
             let wait = match result {
                 Ok(resp) if resp.status() == StatusCode::TOO_MANY_REQUESTS => {
                     let retry_after = retry_after(&resp);
@@ -151,7 +184,10 @@ impl Client {
                 }
             };
             tracing::debug!(service = self.service, path, attempt, wait_ms = wait.as_millis() as u64, "waiting before retry");
-            tokio::time::sleep(wait).await;
+            match &self.pacer {
+                Some(pacer) => pacer.sleep(wait).await,
+                None => tokio::time::sleep(wait).await,
+            }
         }
     }
 

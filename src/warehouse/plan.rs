@@ -52,6 +52,15 @@ macro_rules! check_step {
 pub fn build_plan(config: &Config) -> Vec<Step> {
     let mut plan = vec![
         Step { name: "ingest", kind: StepKind::Rust(crate::ingest::ingest_step) },
+    ];
+    // API responses cached by `selecta fetch …` land in the same raw tables as the files.
+    if config.discogs.input {
+        plan.push(Step { name: "ingest.discogs_api", kind: StepKind::Rust(crate::fetch::discogs_ingest_step) });
+    }
+    if config.reccobeats.input {
+        plan.push(Step { name: "ingest.reccobeats", kind: StepKind::Rust(crate::fetch::reccobeats_ingest_step) });
+    }
+    plan.extend([
         sql_step!("staging.releases", "sql/staging/releases.sql", "releases"),
         sql_step!("staging.tracks", "sql/staging/tracks.sql", "tracks"),
         sql_step!("staging.spotify_ids", "sql/staging/spotify_ids.sql", "stg_spotify_ids"),
@@ -60,7 +69,7 @@ pub fn build_plan(config: &Config) -> Vec<Step> {
         check_step!("check.tracks_pk", "sql/checks/tracks_pk.sql"),
         check_step!("check.spotify_ids_pk", "sql/checks/spotify_ids_pk.sql"),
         check_step!("check.audio_features_source_pk", "sql/checks/audio_features_source_pk.sql"),
-    ];
+    ]);
     if config.matching.is_some() {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
         plan.push(Step { name: "match", kind: StepKind::Rust(crate::matching::match_step) });

@@ -2,6 +2,7 @@
 //! (`selecta` built by cargo) on files in a temporary folder.
 
 mod build;
+mod fetch;
 mod cluster;
 mod export;
 mod matching;

@@ -1,0 +1,377 @@
+//! Library-level tests of the fetchers against the fake servers of `crate::fakes`, on a manual
+//! clock shared by client and server (rate-limited minutes run in milliseconds).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use duckdb::Connection;
+
+use super::discogs::{DiscogsFetcher, Token};
+use super::discogs_ingest::load_collection;
+use super::ratelimit::{Clock, ClockPacer, ManualClock, max_in_window};
+use super::reccobeats::{fetch_features, load_features};
+use crate::fakes::discogs::{self as fake_discogs, COMPILATION_RELEASE, Collection, HEADINGS_RELEASE};
+use crate::fakes::reccobeats::{self as fake_recco, Fault, Features};
+
+const TOKEN: &str = "fake-discogs-token";
+
+/// An in-memory warehouse with the raw tables, and an in-memory state database attached as `state`.
+fn conn() -> Connection {
+    let c = Connection::open_in_memory().unwrap();
+    c.execute_batch("ATTACH ':memory:' AS state").unwrap();
+    c.execute_batch(include_str!("../../sql/ingest/raw_tables.sql")).unwrap();
+    c
+}
+
+fn count(c: &Connection, sql: &str) -> i64 {
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn release_requests(log: &[crate::fakes::LoggedRequest]) -> Vec<String> {
+    log.iter().filter(|r| r.path.starts_with("/releases/") && r.status == 200).map(|r| r.path.clone()).collect()
+}
+
+/// 600 releases at 60 requests/minute: 6 pages + 600 details, never more than 60 in any 60 s of
+/// the server's clock, no 429, every request authenticated with a selecta User-Agent; a rerun asks
+/// for the listing only, and an edited release is fetched again.
+#[tokio::test]
+async fn discogs_600_releases_hold_the_rate_limit() {
+    let clock = Arc::new(ManualClock::new());
+    let fake = fake_discogs::start(Collection::generated("collector", 600), fake_discogs::Options::new(clock.clone())).await.unwrap();
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 60, clock.clone()).unwrap();
+    let c = conn();
+    let report = fetcher.fetch(&c, "collector", false, false).await.unwrap();
+    let log = fake.log.entries();
+    assert_eq!(log.len(), 606, "6 pages + 600 releases");
+    assert_eq!((report.releases, report.fetched_new, report.cached, report.pages_fetched), (600, 600, 0, 6));
+    assert!(log.iter().all(|r| r.status == 200), "no 429: {:?}", log.iter().find(|r| r.status != 200));
+    assert!(log.iter().all(|r| r.authorized));
+    assert!(log.iter().all(|r| r.user_agent.as_deref().is_some_and(|ua| ua.starts_with("selecta/"))));
+    let times: Vec<Duration> = log.iter().map(|r| r.at).collect();
+    assert_eq!(max_in_window(&times, Duration::from_secs(60)), 60);
+    // 606 requests at 60/min cannot take less than 10 windows minus one.
+    assert!(times[605] >= Duration::from_secs(600), "last request at {:?}", times[605]);
+    assert!(log[..6].iter().all(|r| r.path == "/users/collector/collection/folders/0/releases" && r.query.contains("per_page=100")));
+    eprintln!(
+        "600 releases: {} requests over {:.0} virtual s, max {} in any 60 s, held back {:.0} s",
+        log.len(),
+        times[605].as_secs_f64(),
+        max_in_window(&times, Duration::from_secs(60)),
+        report.waited.as_secs_f64()
+    );
+
+    // Rerun: the listing again (that is how changes show), no details.
+    fake.log.clear();
+    let again = fetcher.fetch(&c, "collector", false, false).await.unwrap();
+    assert_eq!((again.fetched_new, again.fetched_changed, again.cached), (0, 0, 600));
+    assert_eq!(fake.log.len(), 6);
+    assert_eq!(count(&c, "SELECT count(*) FROM state.discogs_collection_pages"), 6, "older listings are dropped");
+
+    // An edit on Discogs changes the collection entry: that release only is fetched again.
+    fake.edit(|col| {
+        col.releases.get_mut(&(100_000 + 37 * 5)).unwrap()["title"] = "Retitled".into();
+    });
+    fake.log.clear();
+    let edited = fetcher.fetch(&c, "collector", false, false).await.unwrap();
+    assert_eq!((edited.fetched_new, edited.fetched_changed), (0, 1));
+    assert_eq!(release_requests(&fake.log.entries()), ["/releases/100185"]);
+}
+
+/// An outage after 250 releases stops the fetch; the rerun fetches the other 350 and none twice.
+#[tokio::test]
+async fn interrupted_fetch_resumes_without_refetching() {
+    let clock = Arc::new(ManualClock::new());
+    let fake = fake_discogs::start(Collection::generated("collector", 600), fake_discogs::Options::new(clock.clone())).await.unwrap();
+    let c = conn();
+    fake.fail_releases_after(250);
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 60, clock.clone()).unwrap();
+    let err = fetcher.fetch(&c, "collector", false, false).await.unwrap_err();
+    assert!(err.to_string().contains("HTTP 500"), "{err}");
+    assert_eq!(count(&c, "SELECT count(*) FROM state.discogs_releases"), 250);
+    let first: Vec<String> = release_requests(&fake.log.entries());
+    assert_eq!(first.len(), 250);
+
+    fake.heal();
+    fake.log.clear();
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 60, clock.clone()).unwrap();
+    let report = fetcher.fetch(&c, "collector", false, false).await.unwrap();
+    let second = release_requests(&fake.log.entries());
+    assert_eq!((report.fetched_new, report.cached, second.len()), (350, 250, 350));
+    let all: HashSet<&String> = first.iter().chain(&second).collect();
+    assert_eq!(all.len(), 600, "no release fetched twice");
+    assert_eq!(count(&c, "SELECT count(*) FROM state.discogs_releases"), 600);
+}
+
+/// The server's own lower limit (25/min, unauthenticated-like) is adopted from its headers.
+#[tokio::test]
+async fn server_limit_below_the_configured_one_is_honoured() {
+    let clock = Arc::new(ManualClock::new());
+    let mut opts = fake_discogs::Options::new(clock.clone());
+    opts.rate_limit = 25;
+    let fake = fake_discogs::start(Collection::generated("collector", 80), opts).await.unwrap();
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 60, clock.clone()).unwrap();
+    fetcher.fetch(&conn(), "collector", false, false).await.unwrap();
+    let log = fake.log.entries();
+    assert_eq!(log.len(), 81);
+    assert!(log.iter().all(|r| r.status == 200));
+    let times: Vec<Duration> = log.iter().map(|r| r.at).collect();
+    assert_eq!(max_in_window(&times, Duration::from_secs(60)), 25);
+}
+
+/// Quota used by someone else on the same IP: 429s (with Retry-After) are waited out, and the
+/// fetch completes.
+#[tokio::test]
+async fn a_429_is_waited_out() {
+    let clock = Arc::new(ManualClock::new());
+    let mut opts = fake_discogs::Options::new(clock.clone());
+    opts.retry_after = Some(20);
+    let fake = fake_discogs::start(Collection::generated("collector", 30), opts).await.unwrap();
+    fake.consume_quota(60);
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 60, clock.clone()).unwrap();
+    let report = fetcher.fetch(&conn(), "collector", false, false).await.unwrap();
+    assert_eq!(report.fetched_new, 30);
+    let log = fake.log.entries();
+    let throttled = log.iter().filter(|r| r.status == 429).count();
+    assert!(throttled >= 1, "the pre-used quota gives 429s");
+    assert_eq!(log.iter().filter(|r| r.status == 200).count(), 31);
+    assert!(log.iter().find(|r| r.status == 200).unwrap().at >= Duration::from_secs(60), "nothing served before the window freed");
+}
+
+/// A wrong token is a clear error that does not contain the token.
+#[tokio::test]
+async fn a_refused_token_is_a_clear_error() {
+    let clock = Arc::new(ManualClock::new());
+    let fake = fake_discogs::start(Collection::generated("collector", 3), fake_discogs::Options::new(clock.clone())).await.unwrap();
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new("wrong-secret-123"), 60, clock).unwrap();
+    let err = fetcher.fetch(&conn(), "collector", false, false).await.unwrap_err().to_string();
+    assert!(err.contains("token was refused"), "{err}");
+    assert!(!err.contains("wrong-secret-123"));
+}
+
+/// The cached collection lands in the raw tables: headings are heading rows (not tracks), index
+/// sub-tracks are tracks, compilation tracks carry their own artists while the release artist
+/// stays; the token is nowhere in the state database.
+#[tokio::test]
+async fn cached_collection_lands_in_the_raw_tables() {
+    let clock = Arc::new(ManualClock::new());
+    let mut data = Collection::generated("collector", 40);
+    // A second copy of a release: one row.
+    let dup = data.items[5].clone();
+    data.items.push(fake_discogs::Item { instance_id: 1, ..dup });
+    let fake = fake_discogs::start(data, fake_discogs::Options::new(clock.clone())).await.unwrap();
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 600, clock).unwrap();
+    let c = conn();
+    fetcher.fetch(&c, "collector", false, false).await.unwrap();
+    let load = load_collection(&c, "collector").unwrap();
+    assert_eq!((load.releases, load.duplicates, load.without_details), (40, 1, 0));
+    assert_eq!(count(&c, "SELECT count(*) FROM raw_releases WHERE source_format = 'discogs_api'"), 40);
+    let h = HEADINGS_RELEASE;
+    assert_eq!(count(&c, &format!("SELECT count(*) FROM raw_tracks WHERE release_id = '{h}' AND type_ = 'heading'")), 2);
+    assert_eq!(count(&c, &format!("SELECT count(*) FROM raw_tracks WHERE release_id = '{h}' AND type_ = 'track'")), 9);
+    assert_eq!(count(&c, &format!("SELECT count(*) FROM raw_tracks WHERE release_id = '{h}' AND type_ = 'heading' AND title LIKE 'Disque%'")), 2);
+    let comp = COMPILATION_RELEASE;
+    let (artist, album_artist): (String, String) = c
+        .query_row(&format!("SELECT track_artists, release_artist FROM raw_tracks WHERE release_id = '{comp}' AND position = 'A1'"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((artist.as_str(), album_artist.as_str()), ("Nihil (5) Feat. Human Records (2)", "Various"));
+    assert_eq!(count(&c, "SELECT count(*) FROM raw_releases WHERE source_file = 'discogs-api:/releases/100000' AND source_line IS NOT NULL"), 1);
+    let leaks = count(
+        &c,
+        &format!(
+            "SELECT (SELECT count(*) FROM state.discogs_releases WHERE body LIKE '%{TOKEN}%') + (SELECT count(*) FROM state.discogs_collection_pages WHERE body LIKE '%{TOKEN}%')"
+        ),
+    );
+    assert_eq!(leaks, 0);
+}
+
+// ---- ReccoBeats ----------------------------------------------------------------------------
+
+fn shared(rel: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/")).join(rel)
+}
+
+/// The 4 113 distinct Spotify IDs of the original run, in file order.
+fn original_ids() -> Vec<String> {
+    let ids = super::reccobeats::read_ids_file(&shared("original_run/my_tracks_spotify_id.csv")).unwrap();
+    let mut seen = HashSet::new();
+    ids.into_iter().filter(|i| seen.insert(i.clone())).collect()
+}
+
+/// The original table's features by Spotify ID (rows without features left out), minus every
+/// 50th ID, which the fake does not know either.
+fn original_features() -> HashMap<String, Features> {
+    let mut rdr = csv::Reader::from_path(shared("original_run/tracks_features.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let (id, dance) = (col("spotify_id"), col("Danceability"));
+    let mut map = HashMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.unwrap();
+        if rec[dance].is_empty() || i % 50 == 7 {
+            continue;
+        }
+        let f = |name: &str| rec[col(name)].parse::<f64>().unwrap();
+        map.insert(
+            rec[id].to_string(),
+            Features {
+                acousticness: f("Acousticness"),
+                danceability: f("Danceability"),
+                energy: f("Energy"),
+                instrumentalness: f("Instrumentalness"),
+                key: f("Spotify_key") as i64,
+                liveness: f("Liveness"),
+                loudness: f("Loudness"),
+                mode: f("Spotify_mode") as i64,
+                speechiness: f("Speechiness"),
+                tempo: f("Tempo"),
+                valence: f("Valence"),
+            },
+        );
+    }
+    map
+}
+
+fn recco_client(base_url: &str, clock: Arc<ManualClock>) -> crate::http::Client {
+    super::reccobeats::client(base_url, Some(Arc::new(ClockPacer(clock)))).unwrap()
+}
+
+/// The 4 113 original IDs in ⌈4113/40⌉ = 103 requests; every ID found or recorded missing, and
+/// every found ID carries the fake's values for that ID (the fake answers in reverse order and
+/// leaves unknown IDs out, so a positional join would shift them); a rerun sends nothing; the
+/// build step lands them with time_signature NULL.
+#[tokio::test]
+async fn reccobeats_original_ids_in_103_requests_none_shifted() {
+    let ids = original_ids();
+    assert_eq!(ids.len(), 4113);
+    let known = original_features();
+    let clock = Arc::new(ManualClock::new());
+    let fake = fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: clock.clone() }).await.unwrap();
+    let client = recco_client(&fake.base_url, clock.clone());
+    let c = conn();
+    let report = fetch_features(&c, &client, &ids, 40, false, false).await.unwrap();
+    assert_eq!(fake.log.len(), 103);
+    assert_eq!(report.requests, 103);
+    let expected_found = ids.iter().filter(|i| known.contains_key(*i)).count() as u64;
+    assert!(expected_found > 4000 && expected_found < 4113, "{expected_found}");
+    assert_eq!((report.found, report.missing), (expected_found, 4113 - expected_found));
+    assert!(report.failed_batches.is_empty());
+    assert!(fake.log.entries().iter().all(|r| r.query.split(',').count() <= 40));
+
+    // Every ID is in the state, found or missing, and found ones carry their own values.
+    let mut stmt = c.prepare("SELECT spotify_id, found, item FROM state.reccobeats_features").unwrap();
+    let rows: Vec<(String, bool, Option<String>)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows.len(), 4113);
+    for (id, found, item) in &rows {
+        assert_eq!(*found, known.contains_key(id), "{id}");
+        if let Some(item) = item {
+            let v: serde_json::Value = serde_json::from_str(item).unwrap();
+            let f = &known[id];
+            assert_eq!(v["danceability"].as_f64(), Some(f.danceability), "{id}");
+            assert_eq!(v["tempo"].as_f64(), Some(f.tempo), "{id}");
+            assert_eq!(v["key"].as_i64(), Some(f.key), "{id}");
+        }
+    }
+
+    // Rerun: nothing asked again.
+    let again = fetch_features(&c, &client, &ids, 40, false, false).await.unwrap();
+    assert_eq!((again.cached, again.found + again.missing), (4113, 0));
+    assert_eq!(fake.log.len(), 103);
+
+    // The build step's load: one row per found ID, values as the fake gave them.
+    let load = load_features(&c, 1).unwrap();
+    assert_eq!((load.rows, load.missing), (expected_found, 4113 - expected_found));
+    let mut stmt = c.prepare("SELECT spotify_id, energy, loudness, time_signature, source, source_rank FROM raw_audio_features").unwrap();
+    let raw: Vec<(String, String, String, Option<String>, String, i32)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(raw.len() as u64, expected_found);
+    for (id, energy, loudness, ts, source, rank) in raw {
+        let f = &known[&id];
+        assert_eq!(energy.parse::<f64>().unwrap(), f.energy, "{id}");
+        assert_eq!(loudness.parse::<f64>().unwrap(), f.loudness, "{id}");
+        assert_eq!((ts, source.as_str(), rank), (None, "reccobeats", 1));
+    }
+    eprintln!("reccobeats: 4113 IDs, {} requests, {} found, {} missing", fake.log.len(), report.found, report.missing);
+}
+
+/// 429 with Retry-After and a 500 are retried; a malformed body fails its batch with a clear
+/// error (batch number, IDs), the other batches go on, and a rerun asks for that batch only.
+#[tokio::test]
+async fn reccobeats_faults() {
+    let ids: Vec<String> = original_ids().into_iter().take(200).collect();
+    let known = original_features();
+    let clock = Arc::new(ManualClock::new());
+    let fake = fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: clock.clone() }).await.unwrap();
+    fake.fault_on(2, Fault::TooManyRequests { retry_after: 7 });
+    fake.fault_on(4, Fault::ServerError);
+    fake.fault_on(6, Fault::Malformed);
+    let client = recco_client(&fake.base_url, clock.clone());
+    let c = conn();
+    let report = fetch_features(&c, &client, &ids, 40, false, false).await.unwrap();
+    // 5 batches + 2 retries; request 6 is batch 4's answer (malformed).
+    assert_eq!(fake.log.len(), 7);
+    assert!(clock.now() >= Duration::from_secs(7), "Retry-After waited");
+    assert_eq!(report.failed_batches.len(), 1);
+    let msg = &report.failed_batches[0];
+    assert!(msg.contains("malformed JSON") && msg.contains("batch 4 of 5") && msg.contains(&ids[120]), "{msg}");
+    assert_eq!(report.found + report.missing, 160);
+    assert_eq!(count(&c, "SELECT count(*) FROM state.reccobeats_features"), 160);
+
+    let again = fetch_features(&c, &client, &ids, 40, false, false).await.unwrap();
+    assert_eq!((again.found + again.missing, again.batches), (40, 1));
+    assert_eq!(fake.log.len(), 8);
+    let q = &fake.log.entries()[7].query;
+    assert!(q.contains(&ids[120]) && q.contains(&ids[159]));
+}
+
+/// `[discogs] input = true` needs a user; a batch size over 40 is refused; defaults are documented.
+#[test]
+fn config_sections() {
+    use crate::config::Config;
+    use std::path::Path;
+    let e = Config::from_toml(Path::new("s.toml"), "[discogs]\ninput = true\n").unwrap_err().to_string();
+    assert!(e.contains("discogs.user"), "{e}");
+    let e = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nbatch_size = 100\n").unwrap_err().to_string();
+    assert!(e.contains("reccobeats.batch_size"), "{e}");
+    let c = Config::from_toml(Path::new("s.toml"), "").unwrap();
+    assert_eq!((c.discogs.base_url.as_str(), c.discogs.requests_per_minute, c.discogs.input), ("https://api.discogs.com", 60, false));
+    assert_eq!((c.reccobeats.base_url.as_str(), c.reccobeats.batch_size, c.reccobeats.input), ("https://api.reccobeats.com", 40, false));
+    let c = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nprecedence = \"before-files\"\n").unwrap();
+    assert_eq!(c.reccobeats.source_rank(3), -1);
+}
+
+/// The build steps: SKIP when not configured as inputs, a clear error when configured but never
+/// fetched, rows once fetched.
+#[tokio::test]
+async fn build_steps_skip_fail_or_load() {
+    use crate::config::Config;
+    use crate::warehouse::step::{StepContext, StepStatus};
+    use std::path::Path;
+    let c = conn();
+    let off = Config::from_toml(Path::new("s.toml"), "").unwrap();
+    let on = Config::from_toml(Path::new("s.toml"), "[inputs]\nfeatures = [\"a.csv\", \"b.csv\"]\n[discogs]\nuser = \"collector\"\ninput = true\n[reccobeats]\ninput = true\n").unwrap();
+    let ctx = |config| StepContext { conn: &c, config, run_id: "t", progress: false };
+    assert_eq!(super::discogs_ingest_step(&ctx(&off)).unwrap().status, StepStatus::Skip);
+    assert_eq!(super::reccobeats_ingest_step(&ctx(&off)).unwrap().status, StepStatus::Skip);
+    let e = super::discogs_ingest_step(&ctx(&on)).unwrap_err().to_string();
+    assert!(e.contains("selecta fetch discogs --user collector"), "{e}");
+    let e = super::reccobeats_ingest_step(&ctx(&on)).unwrap_err().to_string();
+    assert!(e.contains("selecta fetch features --source reccobeats"), "{e}");
+
+    let clock = Arc::new(ManualClock::new());
+    let fake = fake_discogs::start(Collection::generated("collector", 12), fake_discogs::Options::new(clock.clone())).await.unwrap();
+    DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 600, clock.clone()).unwrap().fetch(&c, "collector", false, false).await.unwrap();
+    let out = super::discogs_ingest_step(&ctx(&on)).unwrap();
+    assert_eq!(out.status, StepStatus::Ok);
+    assert_eq!(out.rows, Some(count(&c, "SELECT (SELECT count(*) FROM raw_releases) + (SELECT count(*) FROM raw_tracks)") as u64));
+
+    let ids: Vec<String> = original_ids().into_iter().take(10).collect();
+    let recco = fake_recco::start(original_features(), fake_recco::Options { max_batch: 40, clock: clock.clone() }).await.unwrap();
+    fetch_features(&c, &recco_client(&recco.base_url, clock), &ids, 40, false, false).await.unwrap();
+    let out = super::reccobeats_ingest_step(&ctx(&on)).unwrap();
+    assert_eq!(out.rows, Some(count(&c, "SELECT count(*) FROM raw_audio_features") as u64));
+    assert_eq!(count(&c, "SELECT min(source_rank) + max(source_rank) FROM raw_audio_features"), 4, "after the two files: rank 2");
+}
