@@ -91,8 +91,15 @@ pub fn name_clusters(features: &[String], data: &Matrix, centroids: &Matrix, siz
     let render = |c: usize, n: usize| -> String {
         if n == 0 { "Middle of the road".to_string() } else { ranked[c][..n].iter().map(|&j| word(c, j)).collect::<Vec<_>>().join(" · ") }
     };
+    // Two names with the same words in another order ("Quiet · Calm · Loose" and "Loose · Calm ·
+    // Quiet") say the same thing: uniqueness is judged on the set of words.
+    let word_set = |name: &str| {
+        let mut w: Vec<&str> = name.split(" · ").collect();
+        w.sort_unstable();
+        w.join(" · ")
+    };
     loop {
-        let names: Vec<String> = (0..k).map(|c| render(c, len[c])).collect();
+        let names: Vec<String> = (0..k).map(|c| word_set(&render(c, len[c]))).collect();
         let mut grow = false;
         for c in 0..k {
             if len[c] < d && (0..k).any(|o| o != c && names[o] == names[c]) {
@@ -107,7 +114,7 @@ pub fn name_clusters(features: &[String], data: &Matrix, centroids: &Matrix, siz
     let mut names: Vec<String> = (0..k).map(|c| render(c, len[c])).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for name in names.iter_mut() {
-        let count = seen.entry(name.clone()).or_insert(0);
+        let count = seen.entry(word_set(name)).or_insert(0);
         *count += 1;
         if *count > 1 {
             *name = format!("{name} {}", roman(*count));
@@ -215,6 +222,15 @@ mod tests {
         assert_eq!(a, b);
         let names: std::collections::BTreeSet<&str> = a.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names.len(), 4, "{a:?}");
+        let word_sets: std::collections::BTreeSet<Vec<&str>> = a
+            .iter()
+            .map(|n| {
+                let mut w: Vec<&str> = n.name.split(" · ").collect();
+                w.sort_unstable();
+                w
+            })
+            .collect();
+        assert_eq!(word_sets.len(), 4, "the same words in another order are not another name: {a:?}");
         assert!(a[0].name.starts_with("Danceable · "), "{}", a[0].name);
         assert_ne!(a[0].name, a[1].name);
         assert_eq!(a[3].name, format!("{} II", a[2].name));

@@ -22,15 +22,7 @@ pub fn esc(s: &str) -> String {
 
 /// A number with thousands separators (`4 108`), as the run log prints them.
 pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
+    crate::warehouse::runner::group_digits(n, '\u{202f}')
 }
 
 /// A short human form of a float: 3 significant digits, no exponent for usual magnitudes.

@@ -278,11 +278,16 @@ fn print_summary(out: &mut dyn Write, o: &BuildOutcome, config: &Config) {
 
 /// `6248` → `6 248`.
 pub fn thousands(n: u64) -> String {
+    group_digits(n, ' ')
+}
+
+/// Digits in groups of three with `sep` between them (the report uses a narrow no-break space).
+pub fn group_digits(n: u64, sep: char) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(' ');
+            out.push(sep);
         }
         out.push(c);
     }
