@@ -20,6 +20,11 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// The opening `<svg>` tag of a drawing `width` × `height` pixels.
+fn svg_open(width: impl std::fmt::Display, height: impl std::fmt::Display) -> String {
+    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#)
+}
+
 /// A number with thousands separators (`4 108`), as the run log prints them.
 pub fn thousands(n: u64) -> String {
     crate::warehouse::runner::group_digits(n, '\u{202f}')
@@ -100,8 +105,7 @@ pub fn hbars(bars: &[Bar], width: f64) -> String {
     let height = row_h * bars.len() as f64 + 10.0;
     let max = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max).max(1e-12);
     let plot_w = (width - label_w - note_w).max(50.0);
-    let mut s = String::new();
-    let _ = write!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#);
+    let mut s = svg_open(width, height);
     for (i, b) in bars.iter().enumerate() {
         let y = 5.0 + i as f64 * row_h;
         let w = (b.value / max * plot_w).max(if b.value > 0.0 { 1.0 } else { 0.0 });
@@ -139,8 +143,7 @@ pub fn heatmap(h: &Heatmap<'_>) -> String {
     // Room on the right for the last column's label, drawn rotated up and to the right.
     let width = h.row_label_w + h.cell * h.cols.len() as f64 + 90.0;
     let height = col_label_h + h.cell * h.rows.len() as f64 + 10.0;
-    let mut s = String::new();
-    let _ = write!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#);
+    let mut s = svg_open(width, height);
     for (c, name) in h.cols.iter().enumerate() {
         let x = h.row_label_w + (c as f64 + 0.5) * h.cell;
         let y = col_label_h - 6.0;
@@ -205,8 +208,7 @@ pub fn line_chart(xs: &[f64], ys: &[f64], width: f64, height: f64, y_label: &str
     let (xmin, xmax) = if xmax > xmin { (xmin - 0.5, xmax + 0.5) } else { (xmin - 1.0, xmin + 1.0) };
     let sx = |x: f64| ml + (x - xmin) / (xmax - xmin) * pw;
     let sy = |y: f64| mt + (1.0 - (y - ymin) / (ymax - ymin)) * ph;
-    let mut s = String::new();
-    let _ = write!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#);
+    let mut s = svg_open(width, height);
     let _ = write!(s, r##"<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#ccc"/>"##);
     for t in ticks(ymin, ymax, 5) {
         let y = sy(t);
@@ -271,8 +273,7 @@ pub fn scatter(points: &[Point], legend: &[(i64, String)], width: f64, height: f
     let (xmin, xmax, ymin, ymax) = (xmin - px, xmax + px, ymin - py, ymax + py);
     let sx = |x: f64| ml + (x - xmin) / (xmax - xmin) * pw;
     let sy = |y: f64| mt + (1.0 - (y - ymin) / (ymax - ymin)) * ph;
-    let mut s = String::new();
-    let _ = write!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#);
+    let mut s = svg_open(width, height);
     let _ = write!(s, r##"<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#ccc"/>"##);
     for t in ticks(xmin, xmax, 8) {
         let x = sx(t);
