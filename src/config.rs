@@ -1,13 +1,17 @@
 //! The one validated run configuration, read from a TOML file (`selecta.toml` by default).
 //!
 //! Every path in the file is relative to the file's own folder, so a config can be run from
-//! anywhere. Each pipeline stage owns the type of its section (`[cluster]` is
-//! [`crate::cluster::ClusterConfig`], …) with its documented defaults; this module only
-//! reads the file, resolves paths and holds the sections together.
+//! anywhere. Each stage owns the type of its section (`[cluster]` is
+//! [`crate::cluster::ClusterConfig`], …) with its documented defaults and its own `validate`;
+//! this module reads the file, resolves every path (defaults that depend on the warehouse's
+//! place included), validates every section at load — an unknown key or an out-of-range value
+//! is an error naming the key, never clamped — and hands each stage its own section.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::setting::Invalid;
 
 /// Errors reading or validating the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -20,28 +24,6 @@ pub enum ConfigError {
     Invalid { path: PathBuf, field: String, message: String },
 }
 
-/// The `[inputs]` section: raw files loaded on every build. Each key takes a list of files;
-/// the format of each file is recognised from its header row (see README, "Inputs").
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Inputs {
-    /// Releases: `collection.csv` (Discogs API exporter) or the Discogs website's
-    /// "Export collection" CSV. Default: none.
-    #[serde(default)]
-    pub releases: Vec<PathBuf>,
-    /// Tracklists: `collection_tracks.csv` (Python repr of Discogs Track objects) or the flat
-    /// `my_tracks.csv`. Default: none.
-    #[serde(default)]
-    pub tracklists: Vec<PathBuf>,
-    /// Spotify IDs per track key (`my_tracks_spotify_id.csv` format). Default: none.
-    #[serde(default)]
-    pub spotify_ids: Vec<PathBuf>,
-    /// Audio features keyed by Spotify ID: Exportify CSVs or the original `tracks_features.csv`.
-    /// When several give the same Spotify ID, the file listed first wins. Default: none.
-    #[serde(default)]
-    pub features: Vec<PathBuf>,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -50,7 +32,7 @@ struct RawConfig {
     #[serde(default)]
     state: Option<PathBuf>,
     #[serde(default)]
-    inputs: Inputs,
+    inputs: crate::ingest::Inputs,
     #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
     #[serde(default)]
@@ -83,7 +65,9 @@ pub struct Config {
     /// The state file (`state`, default: the warehouse's name with `.state.duckdb`): what must
     /// survive rebuilds — API response caches, run log, check audit, playlist IDs.
     pub state: PathBuf,
-    pub inputs: Inputs,
+    /// `[inputs]`: the raw files every build loads.
+    pub inputs: crate::ingest::Inputs,
+    /// `[cluster]`: KMeans settings.
     pub cluster: crate::cluster::ClusterConfig,
     /// `[discogs]`: the Discogs API source (`selecta fetch discogs`, and as a build input).
     pub discogs: crate::fetch::DiscogsConfig,
@@ -111,50 +95,48 @@ impl Config {
             _ => PathBuf::new(),
         };
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+        let invalid = |section: &str, e: Invalid| ConfigError::Invalid { path: path.to_path_buf(), field: format!("{section}.{}", e.key), message: e.message };
         let warehouse = resolve(&raw.warehouse);
+        let stem = warehouse.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "selecta".into());
         let state = match &raw.state {
             Some(s) => resolve(s),
-            None => {
-                let stem = warehouse.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "selecta".into());
-                warehouse.with_file_name(format!("{stem}.state.duckdb"))
-            }
+            None => warehouse.with_file_name(format!("{stem}.state.duckdb")),
         };
         if state == warehouse {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                field: "state".into(),
-                message: "must differ from `warehouse`".into(),
-            });
+            return Err(ConfigError::Invalid { path: path.to_path_buf(), field: "state".into(), message: "must differ from `warehouse`".into() });
         }
-        let resolve_all = |v: &[PathBuf]| v.iter().map(|p| resolve(p)).collect::<Vec<_>>();
-        let inputs = Inputs {
-            releases: resolve_all(&raw.inputs.releases),
-            tracklists: resolve_all(&raw.inputs.tracklists),
-            spotify_ids: resolve_all(&raw.inputs.spotify_ids),
-            features: resolve_all(&raw.inputs.features),
-        };
-        for check in [raw.discogs.validate(), raw.reccobeats.validate()] {
-            if let Err((field, message)) = check {
-                return Err(ConfigError::Invalid { path: path.to_path_buf(), field, message });
+        let inputs = raw.inputs.resolved(resolve);
+        let cluster = raw.cluster.resolved(resolve);
+        cluster.validate().map_err(|e| invalid("cluster", e))?;
+        raw.discogs.validate().map_err(|e| invalid("discogs", e))?;
+        raw.reccobeats.validate().map_err(|e| invalid("reccobeats", e))?;
+        let matching = match raw.matching {
+            Some(m) => {
+                let m = m.resolved(resolve);
+                m.validate().map_err(|e| invalid("match", e))?;
+                Some(m)
             }
-        }
-        let config = Config {
+            None => None,
+        };
+        let report = raw.report.resolved(resolve, warehouse.with_file_name(format!("{stem}-report.html")));
+        report.validate().map_err(|e| invalid("report", e))?;
+        let spotify = raw.spotify.resolved(resolve, state.with_file_name(format!("{stem}.spotify-token.json")));
+        Ok(Config {
             path: path.to_path_buf(),
             root: root.clone(),
             warehouse,
             state,
             inputs,
-            cluster: raw.cluster,
+            cluster,
             discogs: raw.discogs,
             reccobeats: raw.reccobeats,
-            matching: raw.matching.map(|m| m.resolved(resolve)),
-            report: raw.report,
-            spotify: raw.spotify,
-        };
-        Ok(config)
+            matching,
+            report,
+            spotify,
+        })
     }
 
-    /// A path from a stage's section, resolved against the config file's folder.
+    /// A path given on the command line or in a section, resolved against the config file's folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
         if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
     }
@@ -170,6 +152,8 @@ mod tests {
         assert_eq!(c.warehouse, PathBuf::from("conf/out/w.duckdb"));
         assert_eq!(c.state, PathBuf::from("conf/out/w.state.duckdb"));
         assert_eq!(c.inputs.releases, [PathBuf::from("conf/a.csv"), PathBuf::from("/abs/b.csv")]);
+        assert_eq!(c.report.out, PathBuf::from("conf/out/w-report.html"));
+        assert_eq!(c.spotify.token_cache, PathBuf::from("conf/out/w.spotify-token.json"));
     }
 
     #[test]
@@ -182,5 +166,37 @@ mod tests {
     fn state_must_differ_from_the_warehouse() {
         let e = Config::from_toml(Path::new("s.toml"), "warehouse = \"w.duckdb\"\nstate = \"w.duckdb\"\n").unwrap_err();
         assert!(e.to_string().contains("state"), "{e}");
+    }
+
+    /// Every section is validated at load, and the error names the key; nothing is clamped.
+    #[test]
+    fn out_of_range_values_name_their_key() {
+        let cases = [
+            ("[cluster]\nk_min = 5\nk_max = 3\n", "config s.toml: cluster.k_min: the range 5..=3 is empty or starts below 1"),
+            ("[cluster]\nn_init = 0\n", "config s.toml: cluster.n_init: must be at least 1"),
+            ("[match]\nlimit = 50\n", "config s.toml: match.limit: 50 is out of range (1 to 10)"),
+            ("[match]\nconcurrency = 0\n", "config s.toml: match.concurrency: 0 is out of range (1 to 64)"),
+            ("[report]\nsample_tracks = 0\n", "config s.toml: report.sample_tracks: 0 is out of range (1 to 1000)"),
+            ("[reccobeats]\nbatch_size = 41\n", "config s.toml: reccobeats.batch_size: must be 1 to 40 (the API drops IDs beyond 40 silently)"),
+            ("[discogs]\nrequests_per_minute = 0\n", "config s.toml: discogs.requests_per_minute: must be at least 1"),
+        ];
+        for (toml, want) in cases {
+            let e = Config::from_toml(Path::new("s.toml"), toml).unwrap_err();
+            assert_eq!(e.to_string(), want, "{toml}");
+        }
+    }
+
+    /// `[discogs] input = true` needs a user; a batch size over 40 is refused; defaults are documented.
+    #[test]
+    fn config_sections() {
+        let e = Config::from_toml(Path::new("s.toml"), "[discogs]\ninput = true\n").unwrap_err().to_string();
+        assert!(e.contains("discogs.user"), "{e}");
+        let e = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nbatch_size = 100\n").unwrap_err().to_string();
+        assert!(e.contains("reccobeats.batch_size"), "{e}");
+        let c = Config::from_toml(Path::new("s.toml"), "").unwrap();
+        assert_eq!((c.discogs.base_url.as_str(), c.discogs.requests_per_minute, c.discogs.input), ("https://api.discogs.com", 60, false));
+        assert_eq!((c.reccobeats.base_url.as_str(), c.reccobeats.batch_size, c.reccobeats.input), ("https://api.reccobeats.com", 40, false));
+        let c = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nprecedence = \"before-files\"\n").unwrap();
+        assert_eq!(c.reccobeats.source_rank(3), -1);
     }
 }

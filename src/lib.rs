@@ -1,30 +1,38 @@
 //! selecta: a Discogs record collection → audio-feature clusters and playlists, as one
 //! reproducible job over an embedded DuckDB warehouse.
 //!
-//! The stages, each a module: [`ingest`] lands raw files in raw tables, [`warehouse`] runs
-//! the SQL files of `sql/` (staging, checks, marts) and the Rust steps in a stated order,
-//! building aside and swapping on success, [`cluster`] fits KMeans on audio features.
-//! [`matching`] finds each track's Spotify ID (scorer over the Spotify search or a local
-//! catalogue); [`fakes`] are the fake external services tests and benches run against.
-//! [`config`] is the one validated configuration; [`http`] the retrying client all API
-//! clients share. [`report`] writes the HTML report, [`export`] copies tables to files and
-//! PostgreSQL, [`playlists`] keeps one Spotify playlist per cluster; [`fakes`] are the fake
-//! servers the tests run against.
-//! [`fetch`] gets the inputs at their source (Discogs API, ReccoBeats) into the state database,
-//! and its build steps land them in the raw tables.
+//! The code is layered; each layer imports only the layers below it (the test in `layers.rs`
+//! holds this against every `use crate::…`):
+//! - **top**: [`cli`] (every command, all printing), [`pipeline`] (the build plan and its
+//!   runner), [`config`] (loads and validates every section, hands each stage its own);
+//! - **stages**, libraries with their own error and configuration section, that know nothing
+//!   of each other or of the top: [`ingest`] (raw files → raw tables), [`matching`] (tracks →
+//!   Spotify IDs), [`cluster`] (KMeans, names, ordered lists), [`fetch`] (Discogs and ReccoBeats
+//!   into the state database), [`report`] (the HTML report), [`export`] (files, PostgreSQL),
+//!   [`playlists`] (one Spotify playlist per cluster);
+//! - **ground floor**: [`db`] (opening, attaching, quoting, [`db::DbError`]), [`step`] (the
+//!   step contract), [`http`] (the retrying client every API client shares), [`setting`]
+//!   (out-of-range configuration values), [`fmt`] (numbers and dates).
+//!
+//! `fakes` (fake Spotify, Discogs and ReccoBeats servers and a demo warehouse) exists only
+//! with the `fakes` feature, which tests and benches enable: it is not in the shipped binary.
 
 pub mod cli;
 pub mod cluster;
 pub mod config;
-pub mod error;
+pub mod db;
 pub mod export;
+#[cfg(feature = "fakes")]
 pub mod fakes;
 pub mod fetch;
+pub mod fmt;
 pub mod http;
 pub mod ingest;
+#[cfg(test)]
+mod layers;
 pub mod matching;
+pub mod pipeline;
 pub mod playlists;
 pub mod report;
-pub mod warehouse;
-
-pub use error::Error;
+pub mod setting;
+pub mod step;

@@ -32,46 +32,7 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
 use super::ClusterError;
-
-/// A dense row-major matrix of `n` rows × `d` columns.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Matrix {
-    pub n: usize,
-    pub d: usize,
-    pub data: Vec<f64>,
-}
-
-impl Matrix {
-    pub fn new(n: usize, d: usize, data: Vec<f64>) -> Matrix {
-        assert_eq!(n * d, data.len(), "matrix shape");
-        Matrix { n, d, data }
-    }
-
-    /// From equally long rows; `None` when they are not.
-    pub fn from_rows(rows: Vec<Vec<f64>>) -> Option<Matrix> {
-        let d = rows.first().map_or(0, Vec::len);
-        if rows.iter().any(|r| r.len() != d) {
-            return None;
-        }
-        let n = rows.len();
-        Some(Matrix { n, d, data: rows.into_iter().flatten().collect() })
-    }
-
-    #[inline]
-    pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.d + j]
-    }
-
-    #[inline]
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.data[i * self.d..(i + 1) * self.d]
-    }
-}
-
-#[inline]
-pub fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
+pub use super::matrix::{Matrix, sq_dist};
 
 /// Squared distance with the dimension known at compile time (`D = 0`: any dimension), so
 /// the hot loops below are unrolled for the usual 2–8 features.
@@ -107,7 +68,7 @@ macro_rules! by_dim {
 }
 
 /// Which engine runs each initialisation (see the module overview).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Algorithm {
     Smartcore,
@@ -254,7 +215,7 @@ fn threads_for(x: &Matrix, requested: usize) -> usize {
 pub fn fit(x: &Matrix, p: &KMeansParams) -> Result<KMeansFit, ClusterError> {
     validate(x, p.k)?;
     if p.n_init < 1 {
-        return Err(ClusterError::Config { field: "n_init".into(), message: "must be at least 1".into() });
+        return Err(ClusterError::Config(crate::setting::Invalid::new("n_init", "must be at least 1")));
     }
     if p.k == 1 {
         let centroids = Matrix::new(1, x.d, mean_row(x));

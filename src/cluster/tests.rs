@@ -6,9 +6,9 @@ use super::*;
 
 const ORIGINAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/original_run/tracks_features.csv");
 
-fn settings(k: usize) -> Settings {
+fn settings(k: usize) -> ClusterConfig {
     let config = ClusterConfig { k: KSetting::Fixed(k), elbow: false, n_init: 3, seed: 11, ..ClusterConfig::default() };
-    Settings { config, names: None }
+    config
 }
 
 /// A deterministic synthetic `tracks_features`: 60 tracks in 3 loose groups over the six
@@ -95,8 +95,8 @@ fn tables_are_written() {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     table(&conn, &synthetic_rows());
     let mut s = settings(3);
-    s.config.elbow = true;
-    s.config.k_max = 6;
+    s.elbow = true;
+    s.k_max = 6;
     let out = run(&conn, &s, false).unwrap();
     write_tables(&conn, &out, &s, "r1").unwrap();
     write_tables(&conn, &out, &s, "r2").unwrap();
@@ -140,7 +140,7 @@ fn degenerate_inputs() {
 
     table(&conn, &synthetic_rows());
     let mut s = settings(3);
-    s.config.features.push("Groove".into());
+    s.features.push("Groove".into());
     let e = run(&conn, &s, false).unwrap_err().to_string();
     assert!(e.contains("no column \"Groove\"") && e.contains("Danceability"), "{e}");
 
@@ -162,8 +162,8 @@ fn degenerate_inputs() {
     assert!(e.contains("no track has every selected feature (3 rows excluded)"), "{e}");
 
     let mut s = settings(2);
-    s.config.features = vec!["Energy".into(), "energy".into()];
-    assert!(s.config.validate().unwrap_err().to_string().contains("selected twice"));
+    s.features = vec!["Energy".into(), "energy".into()];
+    assert!(s.validate().unwrap_err().to_string().contains("selected twice"));
 }
 
 /// `--k auto` picks k by the elbow rule over the range, and the elbow has k = 1 (total SS).
@@ -172,8 +172,8 @@ fn auto_k() {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     table(&conn, &synthetic_rows());
     let mut s = settings(3);
-    s.config.k = KSetting::Auto;
-    s.config.k_max = 8;
+    s.k = KSetting::Auto;
+    s.k_max = 8;
     let out = run(&conn, &s, false).unwrap();
     assert_eq!(out.k_rule, "elbow");
     assert_eq!(out.elbow.first().map(|p| p.k), Some(1));
@@ -194,7 +194,7 @@ fn original_run_k8() {
     load_original(&conn);
     for algorithm in [Algorithm::Hybrid, Algorithm::Native, Algorithm::Smartcore] {
         let config = ClusterConfig { elbow: false, algorithm, ..ClusterConfig::default() };
-        let s = Settings { config, names: None };
+        let s = config;
         let out = run(&conn, &s, false).unwrap();
         assert_eq!(out.loaded.x.n, 4108);
         assert_eq!(out.loaded.excluded.len(), 5);

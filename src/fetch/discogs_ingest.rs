@@ -23,8 +23,8 @@ use duckdb::{Connection, params};
 use serde_json::Value;
 
 use super::discogs::{ListedItem, ensure_state_tables, latest_listing, listed_items};
-use super::{FetchError, state_err};
-use crate::warehouse::step::{StepContext, StepOutput};
+use super::{DiscogsConfig, FetchError, state_err};
+use crate::step::{StepContext, StepOutput};
 
 /// One `raw_releases` row (the step adds the source columns).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -166,16 +166,8 @@ pub fn track_rows(r: &Value) -> Vec<TrackRow> {
     rows
 }
 
-const LOAD_TABLES: &str = "
-CREATE OR REPLACE TEMP TABLE discogs_load_releases (
-    source_file VARCHAR, source_line BIGINT, source_format VARCHAR, release_id VARCHAR, title VARCHAR,
-    artist VARCHAR, year VARCHAR, genre VARCHAR, style VARCHAR, labels VARCHAR, formats VARCHAR,
-    country VARCHAR, master_id VARCHAR);
-CREATE OR REPLACE TEMP TABLE discogs_load_tracks (
-    source_file VARCHAR, source_line BIGINT, source_format VARCHAR, release_id VARCHAR, release_artist VARCHAR,
-    album VARCHAR, seq INTEGER, position VARCHAR, type_ VARCHAR, title VARCHAR, track_artists VARCHAR,
-    duration VARCHAR, given_track_id VARCHAR);
-";
+/// DDL: `sql/ingest/discogs_load.sql`.
+const LOAD_TABLES: &str = include_str!("../../sql/ingest/discogs_load.sql");
 
 /// What [`load_collection`] appended.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -276,13 +268,9 @@ fn entry_doc(item: &ListedItem) -> Value {
     doc
 }
 
-/// The build step (after ingest created the raw tables, before staging): loads the cached
-/// collection of `[discogs] user` when `[discogs] input = true`, else SKIP.
-pub fn discogs_ingest_step(ctx: &StepContext<'_>) -> Result<StepOutput, crate::Error> {
-    let cfg = &ctx.config.discogs;
-    if !cfg.input {
-        return Ok(StepOutput::skip("[discogs] input = false"));
-    }
+/// The build step (after ingest created the raw tables, before staging; planned when
+/// `[discogs] input = true`): loads the cached collection of `[discogs] user`.
+pub fn discogs_ingest_step(ctx: &StepContext<'_>, cfg: &DiscogsConfig) -> Result<StepOutput, FetchError> {
     let user = cfg.user.as_deref().unwrap_or_default();
     let load = load_collection(ctx.conn, user)?;
     let rows = load.releases + load.tracklist_rows;

@@ -3,20 +3,20 @@
 //! the cache into rows of the same raw tables the CSV inputs land in, so one staging path serves
 //! files and APIs.
 //!
-//! - [`discogs`]: `selecta fetch discogs` — collection pages and release details into
+//! - [`discogs`]: the fetcher behind `selecta fetch discogs` — collection pages and release details into
 //!   `state.discogs_listings` / `state.discogs_collection_pages` / `state.discogs_releases`
 //!   ([`discogs::DiscogsConfig`] is the `[discogs]` section);
 //! - [`discogs_ingest`]: the build step [`discogs_ingest_step`] — cached JSON → `raw_releases`,
 //!   `raw_tracks` (source_format `discogs_api`);
-//! - [`reccobeats`]: `selecta fetch features --source reccobeats` — features by Spotify ID into
+//! - [`reccobeats`]: the fetcher behind `selecta fetch features --source reccobeats` — features by Spotify ID into
 //!   `state.reccobeats_features` (found or missing) and `state.reccobeats_responses`, and the build
 //!   step [`reccobeats_ingest_step`] → `raw_audio_features` (source `reccobeats`)
 //!   ([`reccobeats::ReccoBeatsConfig`] is the `[reccobeats]` section);
 //! - [`ratelimit`]: the [`ratelimit::Clock`] and the [`ratelimit::RateLimiter`] plugged into the
 //!   shared `http::Client` as its pacer.
 //!
-//! Nothing here runs unless asked: the fetch commands are explicit, and the build steps skip
-//! unless `[discogs] input = true` / `[reccobeats] input = true`.
+//! Nothing here runs unless asked: the fetch commands are explicit, and the build plans the
+//! ingest steps only with `[discogs] input = true` / `[reccobeats] input = true`.
 
 pub mod discogs;
 pub mod discogs_ingest;
@@ -26,10 +26,6 @@ pub mod reccobeats;
 mod tests;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-use crate::config::Config;
-use crate::warehouse::Ui;
 
 pub use discogs::DiscogsConfig;
 pub use discogs_ingest::discogs_ingest_step;
@@ -50,10 +46,8 @@ pub enum FetchError {
     Http(#[from] crate::http::HttpError),
     #[error("{service}: {path}: unexpected response: {message}")]
     Shape { service: &'static str, path: String, message: String },
-    #[error("state database: {context}: {source}")]
-    State { context: String, source: duckdb::Error },
     #[error(transparent)]
-    Warehouse(#[from] crate::warehouse::WarehouseError),
+    Db(#[from] crate::db::DbError),
     #[error("{path}: cannot read the Spotify IDs: {source}")]
     IdsFile { path: PathBuf, source: std::io::Error },
     #[error("{what} is configured as a build input, but nothing was fetched yet: run `{command}` first")]
@@ -63,41 +57,8 @@ pub enum FetchError {
 }
 
 /// `map_err` helper for state-database errors.
-pub(crate) fn state_err(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> FetchError {
-    let context = context.into();
-    move |source| FetchError::State { context, source }
-}
-
-/// `selecta fetch discogs|features`
-#[derive(Debug, clap::Args)]
-pub struct FetchArgs {
-    #[command(subcommand)]
-    pub what: FetchWhat,
-}
-
-#[derive(Debug, clap::Subcommand)]
-pub enum FetchWhat {
-    /// The Discogs collection (folder 0) and every release's details, cached in the state database.
-    Discogs(discogs::DiscogsArgs),
-    /// Audio features by Spotify ID, cached in the state database.
-    Features(reccobeats::FeaturesArgs),
-}
-
-/// Runs `selecta fetch …` on a tokio runtime of its own.
-pub fn fetch_command(config: &Config, ui: &Ui, args: &FetchArgs) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    match &args.what {
-        FetchWhat::Discogs(a) => rt.block_on(discogs::discogs_command(config, ui, a)),
-        FetchWhat::Features(a) => rt.block_on(reccobeats::features_command(config, ui, a)),
-    }
-}
-
-/// Whether `table` exists in the attached state database.
-pub(crate) fn state_table_exists(conn: &duckdb::Connection, table: &str) -> Result<bool, FetchError> {
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'state' AND table_name = ?", [table], |r| r.get(0))
-        .map_err(state_err(format!("looking for state.{table}")))?;
-    Ok(n > 0)
+pub(crate) fn state_err(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> crate::db::DbError {
+    crate::db::duck(format!("state database: {}", context.into()))
 }
 
 /// A progress bar on stderr, or a hidden one.

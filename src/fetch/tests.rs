@@ -327,51 +327,31 @@ async fn reccobeats_faults() {
     assert!(q.contains(&ids[120]) && q.contains(&ids[159]));
 }
 
-/// `[discogs] input = true` needs a user; a batch size over 40 is refused; defaults are documented.
-#[test]
-fn config_sections() {
-    use crate::config::Config;
-    use std::path::Path;
-    let e = Config::from_toml(Path::new("s.toml"), "[discogs]\ninput = true\n").unwrap_err().to_string();
-    assert!(e.contains("discogs.user"), "{e}");
-    let e = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nbatch_size = 100\n").unwrap_err().to_string();
-    assert!(e.contains("reccobeats.batch_size"), "{e}");
-    let c = Config::from_toml(Path::new("s.toml"), "").unwrap();
-    assert_eq!((c.discogs.base_url.as_str(), c.discogs.requests_per_minute, c.discogs.input), ("https://api.discogs.com", 60, false));
-    assert_eq!((c.reccobeats.base_url.as_str(), c.reccobeats.batch_size, c.reccobeats.input), ("https://api.reccobeats.com", 40, false));
-    let c = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nprecedence = \"before-files\"\n").unwrap();
-    assert_eq!(c.reccobeats.source_rank(3), -1);
-}
-
-/// The build steps: SKIP when not configured as inputs, a clear error when configured but never
-/// fetched, rows once fetched.
+/// The build steps (planned when configured as inputs): a clear error when never fetched, rows
+/// once fetched, ReccoBeats ranked after the two feature files.
 #[tokio::test]
-async fn build_steps_skip_fail_or_load() {
-    use crate::config::Config;
-    use crate::warehouse::step::{StepContext, StepStatus};
-    use std::path::Path;
+async fn build_steps_fail_or_load() {
+    use crate::step::{StepContext, StepStatus};
     let c = conn();
-    let off = Config::from_toml(Path::new("s.toml"), "").unwrap();
-    let on = Config::from_toml(Path::new("s.toml"), "[inputs]\nfeatures = [\"a.csv\", \"b.csv\"]\n[discogs]\nuser = \"collector\"\ninput = true\n[reccobeats]\ninput = true\n").unwrap();
-    let ctx = |config| StepContext { conn: &c, config, run_id: "t", progress: false };
-    assert_eq!(super::discogs_ingest_step(&ctx(&off)).unwrap().status, StepStatus::Skip);
-    assert_eq!(super::reccobeats_ingest_step(&ctx(&off)).unwrap().status, StepStatus::Skip);
-    let e = super::discogs_ingest_step(&ctx(&on)).unwrap_err().to_string();
+    let discogs = super::DiscogsConfig { user: Some("collector".into()), input: true, ..super::DiscogsConfig::default() };
+    let rank = super::ReccoBeatsConfig::default().source_rank(2);
+    let ctx = StepContext { conn: &c, run_id: "t", progress: false };
+    let e = super::discogs_ingest_step(&ctx, &discogs).unwrap_err().to_string();
     assert!(e.contains("selecta fetch discogs --user collector"), "{e}");
-    let e = super::reccobeats_ingest_step(&ctx(&on)).unwrap_err().to_string();
+    let e = super::reccobeats_ingest_step(&ctx, rank).unwrap_err().to_string();
     assert!(e.contains("selecta fetch features --source reccobeats"), "{e}");
 
     let clock = Arc::new(ManualClock::new());
     let fake = fake_discogs::start(Collection::generated("collector", 12), fake_discogs::Options::new(clock.clone())).await.unwrap();
     DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 600, clock.clone()).unwrap().fetch(&c, "collector", false, false).await.unwrap();
-    let out = super::discogs_ingest_step(&ctx(&on)).unwrap();
+    let out = super::discogs_ingest_step(&ctx, &discogs).unwrap();
     assert_eq!(out.status, StepStatus::Ok);
     assert_eq!(out.rows, Some(count(&c, "SELECT (SELECT count(*) FROM raw_releases) + (SELECT count(*) FROM raw_tracks)") as u64));
 
     let ids: Vec<String> = original_ids().into_iter().take(10).collect();
     let recco = fake_recco::start(original_features(), fake_recco::Options { max_batch: 40, clock: clock.clone() }).await.unwrap();
     fetch_features(&c, &recco_client(&recco.base_url, clock), &ids, 40, false, false).await.unwrap();
-    let out = super::reccobeats_ingest_step(&ctx(&on)).unwrap();
+    let out = super::reccobeats_ingest_step(&ctx, rank).unwrap();
     assert_eq!(out.rows, Some(count(&c, "SELECT count(*) FROM raw_audio_features") as u64));
     assert_eq!(count(&c, "SELECT min(source_rank) + max(source_rank) FROM raw_audio_features"), 4, "after the two files: rank 2");
 }

@@ -80,30 +80,30 @@ impl<'c> LocalCatalogue<'c> {
              CREATE OR REPLACE TEMP TABLE match_catalogue_titles (rid BIGINT, title_key VARCHAR);
              CREATE OR REPLACE TEMP TABLE match_probe (qid BIGINT, artist_key VARCHAR, title_key VARCHAR);",
         )
-        .map_err(MatchError::duck("creating the catalogue's blocking tables"))?;
+        .map_err(crate::db::duck("creating the catalogue's blocking tables"))?;
         let rows: Vec<(i64, String, Option<String>)> = {
-            let mut stmt = conn.prepare("SELECT rid, name, artists FROM match_catalogue").map_err(MatchError::duck("reading the catalogue"))?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).and_then(|r| r.collect()).map_err(MatchError::duck("reading the catalogue"))?
+            let mut stmt = conn.prepare("SELECT rid, name, artists FROM match_catalogue").map_err(crate::db::duck("reading the catalogue"))?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).and_then(|r| r.collect()).map_err(crate::db::duck("reading the catalogue"))?
         };
         {
-            let mut titles = conn.appender_to_catalog_and_db("match_catalogue_titles", "temp", "main").map_err(MatchError::duck("keying the catalogue"))?;
-            let mut artists_app = conn.appender_to_catalog_and_db("match_catalogue_artists", "temp", "main").map_err(MatchError::duck("keying the catalogue"))?;
+            let mut titles = conn.appender_to_catalog_and_db("match_catalogue_titles", "temp", "main").map_err(crate::db::duck("keying the catalogue"))?;
+            let mut artists_app = conn.appender_to_catalog_and_db("match_catalogue_artists", "temp", "main").map_err(crate::db::duck("keying the catalogue"))?;
             for (rid, name, artists) in &rows {
-                titles.append_row(duckdb::params![rid, Title::parse(name).core]).map_err(MatchError::duck("keying the catalogue"))?;
+                titles.append_row(duckdb::params![rid, Title::parse(name).core]).map_err(crate::db::duck("keying the catalogue"))?;
                 let artists = artists.as_deref().unwrap_or("");
                 let whole = Artist::parse(artists).main;
                 for one in artists.split(", ") {
                     let key = Artist::parse(one).main;
                     if !key.is_empty() {
-                        artists_app.append_row(duckdb::params![rid, key]).map_err(MatchError::duck("keying the catalogue"))?;
+                        artists_app.append_row(duckdb::params![rid, key]).map_err(crate::db::duck("keying the catalogue"))?;
                     }
                 }
                 if artists.contains(", ") && !whole.is_empty() {
-                    artists_app.append_row(duckdb::params![rid, whole]).map_err(MatchError::duck("keying the catalogue"))?;
+                    artists_app.append_row(duckdb::params![rid, whole]).map_err(crate::db::duck("keying the catalogue"))?;
                 }
             }
-            titles.flush().map_err(MatchError::duck("keying the catalogue"))?;
-            artists_app.flush().map_err(MatchError::duck("keying the catalogue"))?;
+            titles.flush().map_err(crate::db::duck("keying the catalogue"))?;
+            artists_app.flush().map_err(crate::db::duck("keying the catalogue"))?;
         }
         tracing::info!(rows = rows.len(), file = %path.display(), "local catalogue loaded");
         Ok(LocalCatalogue { conn, rows: rows.len() as u64 })
@@ -125,7 +125,7 @@ impl CandidateSource for LocalCatalogue<'_> {
 
     fn search(&mut self, tracks: &[&Query], searches: &[Search]) -> Result<BatchResult, MatchError> {
         let conn = self.conn;
-        let e = MatchError::duck;
+        let e = crate::db::duck;
         conn.execute_batch("DELETE FROM match_probe").map_err(e("probing the catalogue"))?;
         {
             let mut app = conn.appender_to_catalog_and_db("match_probe", "temp", "main").map_err(e("probing the catalogue"))?;

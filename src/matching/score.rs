@@ -91,6 +91,33 @@ impl Default for Weights {
     }
 }
 
+impl Weights {
+    /// Every weight and threshold a finite number in 0..=1 (the version penalty in 0..=10), and
+    /// at least one similarity weighted.
+    pub fn validate(&self) -> Result<(), crate::setting::Invalid> {
+        use crate::setting::{Invalid, in_range};
+        for (key, v, hi) in [
+            ("weights.title", self.title, 1.0),
+            ("weights.artist", self.artist, 1.0),
+            ("weights.album", self.album, 1.0),
+            ("weights.duration", self.duration, 1.0),
+            ("weights.version_penalty", self.version_penalty, 10.0),
+            ("weights.threshold", self.threshold, 1.0),
+            ("weights.margin", self.margin, 1.0),
+            ("weights.compilation_min_album", self.compilation_min_album, 1.0),
+        ] {
+            if !v.is_finite() {
+                return Err(Invalid::new(key, format!("{v} is not a finite number")));
+            }
+            in_range(key, v, 0.0, hi)?;
+        }
+        if self.title + self.artist + self.album + self.duration <= 0.0 {
+            return Err(Invalid::new("weights", "at least one of title, artist, album, duration must weigh more than 0"));
+        }
+        Ok(())
+    }
+}
+
 /// The similarities behind one score.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Components {

@@ -54,8 +54,8 @@ pub struct SpotifyOptions {
     pub retry: RetryPolicy,
 }
 
-const CACHE_TABLE: &str = "CREATE TABLE IF NOT EXISTS state.spotify_search_cache (
-    key VARCHAR PRIMARY KEY, q VARCHAR, status INTEGER, total BIGINT, items VARCHAR, fetched_at TIMESTAMP)";
+/// DDL: `sql/state/spotify_search_cache.sql`.
+const CACHE_TABLE: &str = include_str!("../../sql/state/spotify_search_cache.sql");
 
 struct Token {
     value: String,
@@ -122,13 +122,13 @@ struct ExternalIds {
 impl<'c> SpotifySearch<'c> {
     /// Opens the source; `conn` has the state database attached as `state` (the cache lives there).
     pub fn new(conn: &'c Connection, options: &SpotifyOptions, creds: Credentials) -> Result<Self, MatchError> {
-        conn.execute_batch(CACHE_TABLE).map_err(MatchError::duck("creating state.spotify_search_cache"))?;
+        conn.execute_batch(CACHE_TABLE).map_err(crate::db::duck("creating state.spotify_search_cache"))?;
         let mut cache = HashMap::new();
         {
-            let mut stmt = conn.prepare("SELECT key, items FROM state.spotify_search_cache WHERE status = 200").map_err(MatchError::duck("reading the search cache"))?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(MatchError::duck("reading the search cache"))?;
+            let mut stmt = conn.prepare("SELECT key, items FROM state.spotify_search_cache WHERE status = 200").map_err(crate::db::duck("reading the search cache"))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(crate::db::duck("reading the search cache"))?;
             for row in rows {
-                let (key, items) = row.map_err(MatchError::duck("reading the search cache"))?;
+                let (key, items) = row.map_err(crate::db::duck("reading the search cache"))?;
                 let items: Vec<Candidate> = serde_json::from_str(&items).map_err(|e| MatchError::Cache { key: key.clone(), message: e.to_string() })?;
                 cache.insert(key, items);
             }
@@ -338,19 +338,19 @@ impl CandidateSource for SpotifySearch<'_> {
             return Ok(());
         }
         let conn = self.conn;
-        conn.execute_batch("BEGIN TRANSACTION").map_err(MatchError::duck("caching search responses"))?;
+        conn.execute_batch("BEGIN TRANSACTION").map_err(crate::db::duck("caching search responses"))?;
         let result = (|| {
             let mut stmt = conn
                 .prepare("INSERT OR REPLACE INTO state.spotify_search_cache VALUES (?, ?, 200, ?, ?, now()::TIMESTAMP)")
-                .map_err(MatchError::duck("caching search responses"))?;
+                .map_err(crate::db::duck("caching search responses"))?;
             for (key, q, total, items) in &self.fresh {
-                stmt.execute(duckdb::params![key, q, *total as i64, items]).map_err(MatchError::duck("caching search responses"))?;
+                stmt.execute(duckdb::params![key, q, *total as i64, items]).map_err(crate::db::duck("caching search responses"))?;
             }
             Ok::<(), MatchError>(())
         })();
         match result {
             Ok(()) => {
-                conn.execute_batch("COMMIT").map_err(MatchError::duck("caching search responses"))?;
+                conn.execute_batch("COMMIT").map_err(crate::db::duck("caching search responses"))?;
                 self.fresh.clear();
                 Ok(())
             }

@@ -2,166 +2,28 @@
 //! warehouse.
 //!
 //! [`load_clusters`] reads `cluster_playlists` (the ordered, de-duplicated tracks of each
-//! cluster) into [`ClusterPlaylist`]s; [`plan`] compares them with the playlist IDs remembered in
+//! cluster) into [`ClusterPlaylist`]s; [`changes`] compares them with the playlist IDs remembered in
 //! `state.spotify_playlists` and yields one [`Change`] per cluster (create, or replace the
-//! items of the known playlist). `--dry-run` prints the plan. Otherwise [`sync`] gets a user
+//! items of the known playlist). `--dry-run` prints them. Otherwise [`sync`] gets a user
 //! token ([`auth::Tokens`]: cache, refresh, or Authorization Code with PKCE) and applies the
-//! plan through [`api::Spotify`]: `POST /me/playlists` for a new playlist (its ID stored at
+//! changes through [`api::Spotify`]: `POST /me/playlists` for a new playlist (its ID stored at
 //! once), `PUT /playlists/{id}/items` with the first 100 URIs then `POST …/items` with the rest,
 //! 100 per request. A rerun finds every ID in the state and creates nothing.
 
 pub mod api;
 pub mod auth;
+mod config;
+mod error;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::Path;
 use std::time::Duration;
 
 use duckdb::Connection;
-use serde::Deserialize;
 
-use crate::config::Config;
-
-/// Errors of the playlists command.
-#[derive(Debug, thiserror::Error)]
-pub enum PlaylistsError {
-    #[error("no Spotify client ID: set `[spotify] client_id` or SPOTIFY_CLIENT_ID (the app's ID; PKCE needs no secret)")]
-    NoClientId,
-    #[error("the warehouse has no `cluster_playlists` table: run `selecta build` with clustering enabled first")]
-    NoClusters,
-    #[error("playlists: {context}: {source}")]
-    Duck { context: String, source: duckdb::Error },
-    #[error(transparent)]
-    Warehouse(#[from] crate::warehouse::WarehouseError),
-    #[error(transparent)]
-    Http(#[from] crate::http::HttpError),
-    #[error("cannot listen on 127.0.0.1:{port} for the authorization redirect: {source}")]
-    Listen { port: u16, source: std::io::Error },
-    #[error("no authorization within {seconds} s (open the printed URL in a browser)")]
-    AuthTimeout { seconds: u64 },
-    #[error("authorization not granted: {reason}")]
-    AuthDenied { reason: String },
-    #[error("Spotify refused the token request (HTTP {status}): {reason}")]
-    TokenRefused { status: u16, reason: String },
-    #[error("token cache {path}: {source}")]
-    TokenCache { path: PathBuf, source: std::io::Error },
-    #[error("Spotify {method} {path}: HTTP {status}: {message}")]
-    Api { method: &'static str, path: String, status: u16, message: String },
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
-}
-
-fn duck(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> PlaylistsError {
-    let context = context.into();
-    move |source| PlaylistsError::Duck { context, source }
-}
-
-/// The `[spotify]` section (user-authorized calls: playlists).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpotifyConfig {
-    /// Accounts service base URL. Default: `https://accounts.spotify.com`.
-    #[serde(default = "default_accounts_url")]
-    pub accounts_url: String,
-    /// Web API base URL. Default: `https://api.spotify.com/v1`.
-    #[serde(default = "default_api_url")]
-    pub api_url: String,
-    /// The app's client ID (public; PKCE needs no secret). Default: the `SPOTIFY_CLIENT_ID`
-    /// environment variable. Register `http://127.0.0.1:PORT/callback` as its redirect URI.
-    #[serde(default)]
-    pub client_id: Option<String>,
-    /// Port of the loopback redirect `http://127.0.0.1:PORT/callback`; 0 picks a free one.
-    /// Default: 8888.
-    #[serde(default = "default_redirect_port")]
-    pub redirect_port: u16,
-    /// The token cache (mode 0600). Default: beside the state file, named after the warehouse
-    /// with `.spotify-token.json`.
-    #[serde(default)]
-    pub token_cache: Option<PathBuf>,
-    /// Prefix of the playlists' names. Default: `selecta · `.
-    #[serde(default = "default_prefix")]
-    pub playlist_prefix: String,
-    /// Whether new playlists are public. Default: false.
-    #[serde(default)]
-    pub public: bool,
-    /// Seconds to wait for the browser's redirect. Default: 300.
-    #[serde(default = "default_auth_timeout")]
-    pub auth_timeout_secs: u64,
-}
-
-fn default_accounts_url() -> String {
-    "https://accounts.spotify.com".into()
-}
-fn default_api_url() -> String {
-    "https://api.spotify.com/v1".into()
-}
-fn default_redirect_port() -> u16 {
-    8888
-}
-fn default_prefix() -> String {
-    "selecta · ".into()
-}
-fn default_auth_timeout() -> u64 {
-    300
-}
-
-impl Default for SpotifyConfig {
-    fn default() -> Self {
-        SpotifyConfig {
-            accounts_url: default_accounts_url(),
-            api_url: default_api_url(),
-            client_id: None,
-            redirect_port: default_redirect_port(),
-            token_cache: None,
-            playlist_prefix: default_prefix(),
-            public: false,
-            auth_timeout_secs: default_auth_timeout(),
-        }
-    }
-}
-
-impl SpotifyConfig {
-    /// The token cache's path.
-    pub fn token_cache_path(&self, config: &Config) -> PathBuf {
-        match &self.token_cache {
-            Some(p) => config.resolve(p),
-            None => {
-                let stem = config.warehouse.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "selecta".into());
-                config.state.with_file_name(format!("{stem}.spotify-token.json"))
-            }
-        }
-    }
-
-    fn client_id(&self) -> Result<String, PlaylistsError> {
-        self.client_id
-            .clone()
-            .or_else(|| std::env::var("SPOTIFY_CLIENT_ID").ok())
-            .filter(|c| !c.trim().is_empty())
-            .ok_or(PlaylistsError::NoClientId)
-    }
-}
-
-/// `selecta playlists <service>`
-#[derive(Debug, clap::Args)]
-pub struct PlaylistsArgs {
-    #[command(subcommand)]
-    pub service: PlaylistsService,
-}
-
-#[derive(Debug, clap::Subcommand)]
-pub enum PlaylistsService {
-    /// One Spotify playlist per cluster: created on the first run, updated in place after.
-    Spotify(SpotifyArgs),
-}
-
-/// `selecta playlists spotify [--dry-run]`
-#[derive(Debug, clap::Args)]
-pub struct SpotifyArgs {
-    /// Print what would change (from the remembered playlist IDs) without calling Spotify.
-    #[arg(long)]
-    pub dry_run: bool,
-}
+pub use config::SpotifyConfig;
+pub use error::PlaylistsError;
+use crate::db::duck;
 
 /// One cluster's playlist as the warehouse wants it.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,15 +70,8 @@ pub struct SyncSummary {
     pub refreshes: u32,
 }
 
-const STATE_DDL: &str = "CREATE TABLE IF NOT EXISTS state.spotify_playlists (
-    cluster INTEGER PRIMARY KEY,
-    playlist_id VARCHAR NOT NULL,
-    name VARCHAR,
-    user_id VARCHAR,
-    tracks INTEGER,
-    snapshot_id VARCHAR,
-    updated_at TIMESTAMP
-)";
+/// DDL: `sql/state/spotify_playlists.sql`.
+const STATE_DDL: &str = include_str!("../../sql/state/spotify_playlists.sql");
 
 /// The clusters' playlists from the warehouse attached as `wh` (or `None` when the table is missing).
 pub fn load_clusters(conn: &Connection, catalog: &str) -> Result<Option<Vec<ClusterPlaylist>>, PlaylistsError> {
@@ -266,7 +121,7 @@ pub fn load_known(conn: &Connection) -> Result<BTreeMap<i64, Known>, PlaylistsEr
 }
 
 /// One change per cluster: create when no playlist is remembered, else update it.
-pub fn plan(clusters: &[ClusterPlaylist], known: &BTreeMap<i64, Known>, prefix: &str) -> Vec<Change> {
+pub fn changes(clusters: &[ClusterPlaylist], known: &BTreeMap<i64, Known>, prefix: &str) -> Vec<Change> {
     clusters
         .iter()
         .map(|p| {
@@ -294,13 +149,13 @@ fn remember(conn: &Connection, cluster: i64, id: &str, name: &str, user: &str, t
 }
 
 /// The state database with the warehouse attached read-only as `wh`.
-pub fn open(config: &Config) -> Result<Connection, PlaylistsError> {
-    let conn = crate::warehouse::open_state(config)?;
-    if !config.warehouse.exists() {
-        return Err(crate::warehouse::WarehouseError::Missing { path: config.warehouse.clone() }.into());
+/// The state database (read-write) with the warehouse attached read-only as `wh`.
+pub fn open(warehouse: &Path, state: &Path) -> Result<Connection, PlaylistsError> {
+    let conn = crate::db::open_state(state)?;
+    if !warehouse.exists() {
+        return Err(crate::db::DbError::Missing { path: warehouse.to_path_buf() }.into());
     }
-    let path = config.warehouse.display().to_string().replace('\'', "''");
-    conn.execute_batch(&format!("ATTACH '{path}' AS wh (READ_ONLY)")).map_err(duck("attaching the warehouse"))?;
+    conn.execute_batch(&format!("ATTACH {} AS wh (READ_ONLY)", crate::db::path_literal(warehouse))).map_err(duck("attaching the warehouse"))?;
     Ok(conn)
 }
 
@@ -311,24 +166,23 @@ pub struct SyncOptions<'a> {
     pub open: &'a (dyn Fn(&str) + Sync),
 }
 
-/// The plan of this run (no network).
-pub fn current_plan(conn: &Connection, config: &Config) -> Result<(Vec<Change>, Vec<(i64, String)>), PlaylistsError> {
+/// The changes of this run (no network), and the remembered playlists of clusters that no longer exist.
+pub fn current_changes(conn: &Connection, prefix: &str) -> Result<(Vec<Change>, Vec<(i64, String)>), PlaylistsError> {
     let clusters = load_clusters(conn, "wh")?.ok_or(PlaylistsError::NoClusters)?;
     let known = load_known(conn)?;
     let orphans = known.iter().filter(|(c, _)| !clusters.iter().any(|p| p.cluster == **c)).map(|(c, k)| (*c, k.playlist_id.clone())).collect();
-    Ok((plan(&clusters, &known, &config.spotify.playlist_prefix), orphans))
+    Ok((changes(&clusters, &known, prefix), orphans))
 }
 
-/// Applies the plan: one playlist per cluster, created or updated.
-pub async fn sync(conn: &Connection, config: &Config, changes: &[Change], open: &(dyn Fn(&str) + Sync)) -> Result<SyncSummary, PlaylistsError> {
-    let sp = &config.spotify;
+/// Applies the changes: one playlist per cluster, created or updated.
+pub async fn sync(conn: &Connection, sp: &SpotifyConfig, changes: &[Change], open: &(dyn Fn(&str) + Sync)) -> Result<SyncSummary, PlaylistsError> {
     let client_id = sp.client_id()?;
     let accounts = crate::http::Client::new("spotify-accounts", &sp.accounts_url, crate::http::RetryPolicy::default())?;
     let settings = auth::AuthSettings {
         client_id,
         redirect_port: sp.redirect_port,
         timeout: Duration::from_secs(sp.auth_timeout_secs),
-        cache: sp.token_cache_path(config),
+        cache: sp.token_cache.clone(),
     };
     let tokens = auth::Tokens::new(&accounts, settings, open);
     let mut api = api::Spotify::new(&sp.api_url, tokens)?;
@@ -378,56 +232,6 @@ pub async fn sync(conn: &Connection, config: &Config, changes: &[Change], open: 
     Ok(summary)
 }
 
-/// Prints the authorization URL and opens it in a browser when one can be started.
-pub fn open_in_browser(url: &str) {
-    eprintln!("Authorize selecta in your browser:\n  {url}");
-    let has_display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-    if cfg!(target_os = "macos") || has_display {
-        let _ = std::process::Command::new(opener)
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-    }
-}
-
-/// `selecta playlists spotify [--dry-run]`
-pub fn playlists_command(config: &Config, args: &PlaylistsArgs) -> anyhow::Result<ExitCode> {
-    let PlaylistsService::Spotify(args) = &args.service;
-    let conn = open(config)?;
-    let (changes, orphans) = current_plan(&conn, config)?;
-    if args.dry_run {
-        for c in &changes {
-            match &c.action {
-                Action::Create => println!("create  {:<40} {:>5} tracks", c.title, c.playlist.uris.len()),
-                Action::Update { playlist_id, was_tracks, renamed_from } => {
-                    let was = was_tracks.map(|n| format!(" (was {n})")).unwrap_or_default();
-                    let renamed = renamed_from.as_ref().map(|n| format!(", renamed from {n:?}")).unwrap_or_default();
-                    println!("replace {:<40} {:>5} tracks{was} in playlist {playlist_id}{renamed}", c.title, c.playlist.uris.len());
-                }
-            }
-        }
-        for (c, id) in &orphans {
-            println!("keep    playlist {id} of cluster {c}, which no longer exists (not deleted)");
-        }
-        let creates = changes.iter().filter(|c| matches!(c.action, Action::Create)).count();
-        println!("dry run: {creates} to create, {} to update; nothing sent", changes.len() - creates);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(PlaylistsError::Runtime)?;
-    let summary = rt.block_on(sync(&conn, config, &changes, &open_in_browser))?;
-    println!(
-        "{} playlists created, {} updated, {} tracks; {} requests",
-        summary.created, summary.updated, summary.tracks, summary.requests
-    );
-    for (c, id) in &orphans {
-        println!("playlist {id} of cluster {c} left alone: the cluster no longer exists");
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,7 +245,7 @@ mod tests {
         let mut known = BTreeMap::new();
         known.insert(1, Known { playlist_id: "P1".into(), name: Some("x c1".into()), tracks: Some(3) });
         known.insert(2, Known { playlist_id: "P2".into(), name: Some("old".into()), tracks: None });
-        let changes = plan(&[pl(0, 2), pl(1, 5), pl(2, 1)], &known, "x ");
+        let changes = changes(&[pl(0, 2), pl(1, 5), pl(2, 1)], &known, "x ");
         assert!(matches!(changes[0].action, Action::Create));
         assert!(matches!(&changes[1].action, Action::Update { playlist_id, renamed_from: None, was_tracks: Some(3) } if playlist_id == "P1"));
         assert!(matches!(&changes[2].action, Action::Update { renamed_from: Some(n), .. } if n == "old"));

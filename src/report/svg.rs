@@ -27,7 +27,7 @@ fn svg_open(width: impl std::fmt::Display, height: impl std::fmt::Display) -> St
 
 /// A number with thousands separators (`4 108`), as the run log prints them.
 pub fn thousands(n: u64) -> String {
-    crate::warehouse::runner::group_digits(n, '\u{202f}')
+    crate::fmt::group_digits(n, '\u{202f}')
 }
 
 /// A short human form of a float: 3 significant digits, no exponent for usual magnitudes.

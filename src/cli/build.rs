@@ -1,0 +1,18 @@
+//! `selecta build`: the whole job, its run log printed as it goes.
+
+use std::process::ExitCode;
+
+use super::Ui;
+use super::output::RunLog;
+use crate::config::Config;
+
+/// `selecta build`
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {}
+
+pub fn run(config: &Config, ui: &Ui, _args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut log = RunLog::new(stdout.lock());
+    let outcome = crate::pipeline::build(config, ui.progress, &mut log)?;
+    Ok(if outcome.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,42 @@
+//! A dense row-major matrix of `n` rows × `d` features, and the squared distance between rows.
+
+/// A dense row-major matrix of `n` rows × `d` columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    pub n: usize,
+    pub d: usize,
+    pub data: Vec<f64>,
+}
+
+impl Matrix {
+    pub fn new(n: usize, d: usize, data: Vec<f64>) -> Matrix {
+        assert_eq!(n * d, data.len(), "matrix shape");
+        Matrix { n, d, data }
+    }
+
+    /// From equally long rows; `None` when they are not.
+    pub fn from_rows(rows: Vec<Vec<f64>>) -> Option<Matrix> {
+        let d = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != d) {
+            return None;
+        }
+        let n = rows.len();
+        Some(Matrix { n, d, data: rows.into_iter().flatten().collect() })
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        self.data[i * self.d + j]
+    }
+
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.d..(i + 1) * self.d]
+    }
+}
+
+#[inline]
+pub fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+

@@ -1,0 +1,178 @@
+//! One clustering run, nothing written: scale, the elbow over k (and `auto`), the chosen fit,
+//! clusters renumbered by size (0 = largest), distances, PCA coordinates, names, ordered lists.
+
+use std::time::Instant;
+
+use super::config::{ClusterConfig, KSetting};
+use super::load::{Loaded, load};
+use super::matrix::Matrix;
+use super::{ClusterError, choose_k, kmeans, name, order, pca, scale};
+use crate::setting::Invalid;
+
+/// One cluster of the result.
+#[derive(Debug, Clone)]
+pub struct ClusterInfo {
+    pub cluster: usize,
+    pub size: usize,
+    pub name: name::ClusterName,
+}
+
+/// Everything a run computed.
+#[derive(Debug)]
+pub struct Clustering {
+    pub loaded: Loaded,
+    pub scaler: scale::RobustScaler,
+    pub k: usize,
+    /// "fixed", "elbow" or "silhouette".
+    pub k_rule: &'static str,
+    /// Labels renumbered by size, row i = `loaded.tracks[i]`.
+    pub labels: Vec<usize>,
+    pub distances: Vec<f64>,
+    pub pcs: Vec<(f64, f64)>,
+    /// Scaled and original-unit centroids (k × d).
+    pub centroids_scaled: Matrix,
+    pub centroids: Matrix,
+    pub inertia: f64,
+    pub silhouette: Option<choose_k::Silhouette>,
+    pub n_iter: usize,
+    pub best_init: usize,
+    pub elbow: Vec<choose_k::ElbowPoint>,
+    pub clusters: Vec<ClusterInfo>,
+    pub playlist: Vec<order::OrderedTrack>,
+    pub duplicates_dropped: usize,
+    pub seconds: f64,
+}
+
+/// Runs the whole clustering on `conn`'s `tracks_features` (nothing is written).
+pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Result<Clustering, ClusterError> {
+    let started = Instant::now();
+    let loaded = load(conn, &c.features)?;
+    if !loaded.excluded.is_empty() {
+        let shown: Vec<&str> = loaded.excluded.iter().take(20).map(|e| e.track_id.as_str()).collect();
+        let more = if loaded.excluded.len() > shown.len() { format!(" and {} more", loaded.excluded.len() - shown.len()) } else { String::new() };
+        tracing::warn!(
+            "{} tracks lack a selected feature and are not clustered (listed in cluster_excluded): {}{more}",
+            loaded.excluded.len(),
+            shown.join(", ")
+        );
+    }
+    if loaded.x.n == 0 {
+        return Err(ClusterError::NoRows { excluded: loaded.excluded.len() });
+    }
+    kmeans::validate(&loaded.x, 1)?;
+    let scaler = scale::RobustScaler::fit(&loaded.x);
+    for &j in &scaler.degenerate {
+        tracing::warn!("{}: the inter-quartile range is 0, so it is only centred (scale 1), as scikit-learn does", loaded.features[j]);
+    }
+    let xs = scaler.transform(&loaded.x);
+
+    // The elbow curve (and `auto`).
+    let mut elbow = Vec::new();
+    let mut fits: Vec<(usize, kmeans::KMeansFit, Option<choose_k::Silhouette>)> = Vec::new();
+    if c.elbow || c.k == KSetting::Auto {
+        elbow.push(choose_k::ElbowPoint { k: 1, inertia: kmeans::total_sum_of_squares(&xs), silhouette: None });
+        let hi = c.k_max.min(xs.n);
+        let bar = progress.then(|| {
+            let b = indicatif::ProgressBar::new((hi + 1).saturating_sub(c.k_min) as u64);
+            b.set_style(indicatif::ProgressStyle::with_template("cluster: elbow k = {pos}/{len} {bar:30} {elapsed}").expect("template"));
+            b
+        });
+        for k in c.k_min.max(2)..=hi {
+            let fit = match kmeans::fit(&xs, &c.params(k)) {
+                Ok(f) => f,
+                Err(ClusterError::TooFewDistinct { .. }) => break,
+                Err(e) => return Err(e),
+            };
+            let sil = choose_k::silhouette(&xs, &fit.labels, k, choose_k::SILHOUETTE_MAX_ROWS, c.seed);
+            tracing::debug!("k = {k}: inertia {:.2}, silhouette {:?}", fit.inertia, sil.map(|s| s.value));
+            elbow.push(choose_k::ElbowPoint { k, inertia: fit.inertia, silhouette: sil.map(|s| s.value) });
+            fits.push((k, fit, sil));
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+        }
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+    }
+    let (k, k_rule) = match c.k {
+        KSetting::Fixed(k) => (k, "fixed"),
+        KSetting::Auto => {
+            let range: Vec<choose_k::ElbowPoint> = elbow.iter().copied().filter(|p| p.k >= c.k_min).collect();
+            if range.is_empty() {
+                return Err(ClusterError::Config(Invalid::new("k_min", format!("no k of {}..={} can be fitted on {} tracks", c.k_min, c.k_max, xs.n))));
+            }
+            (choose_k::choose(&range, c.k_rule), c.k_rule.as_str())
+        }
+    };
+    let (fit, silhouette) = match fits.into_iter().find(|(kk, _, _)| *kk == k) {
+        Some((_, f, s)) => (f, s),
+        None => {
+            let f = kmeans::fit(&xs, &c.params(k))?;
+            let s = choose_k::silhouette(&xs, &f.labels, k, choose_k::SILHOUETTE_MAX_ROWS, c.seed);
+            if c.elbow && k > 1 {
+                // A fixed k outside the range still gets its elbow row.
+                elbow.push(choose_k::ElbowPoint { k, inertia: f.inertia, silhouette: s.map(|s| s.value) });
+                elbow.sort_by_key(|p| p.k);
+            }
+            (f, s)
+        }
+    };
+
+    // Renumber clusters by size, largest first (ties: the old label order).
+    let mut sizes = vec![0usize; k];
+    fit.labels.iter().for_each(|&l| sizes[l] += 1);
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    let mut new_of = vec![0; k];
+    order.iter().enumerate().for_each(|(new, &old)| new_of[old] = new);
+    let labels: Vec<usize> = fit.labels.iter().map(|&l| new_of[l]).collect();
+    let centroids_scaled = Matrix::new(k, xs.d, order.iter().flat_map(|&old| fit.centroids.row(old).to_vec()).collect());
+    let centroids = Matrix::new(k, xs.d, (0..k).flat_map(|c| scaler.inverse_row(centroids_scaled.row(c))).collect());
+    let sizes: Vec<usize> = order.iter().map(|&old| sizes[old]).collect();
+    let distances: Vec<f64> = (0..xs.n).map(|i| kmeans::sq_dist(xs.row(i), centroids_scaled.row(labels[i])).sqrt()).collect();
+    let pcs = pca::project_2d(&xs)?;
+
+    let mut names = name::name_clusters(&loaded.features, &loaded.x, &centroids, &sizes);
+    if let Some(path) = &c.names {
+        name::NameOverrides::load(path)?.apply(&mut names, path)?;
+    }
+    let clusters: Vec<ClusterInfo> = names.into_iter().enumerate().map(|(c, name)| ClusterInfo { cluster: c, size: sizes[c], name }).collect();
+    let (playlist, duplicates_dropped) = order::build(
+        loaded
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| order::OrderedTrack {
+                cluster: labels[i],
+                distance: distances[i],
+                track_id: t.track_id.clone(),
+                spotify_id: t.spotify_id.clone(),
+                title: t.title.clone(),
+                artist: t.artist.clone(),
+                album: t.album.clone(),
+            })
+            .collect(),
+    );
+    Ok(Clustering {
+        scaler,
+        k,
+        k_rule,
+        labels,
+        distances,
+        pcs,
+        centroids_scaled,
+        centroids,
+        inertia: fit.inertia,
+        silhouette,
+        n_iter: fit.n_iter,
+        best_init: fit.best_init,
+        elbow,
+        clusters,
+        playlist,
+        duplicates_dropped,
+        seconds: started.elapsed().as_secs_f64(),
+        loaded,
+    })
+}
+

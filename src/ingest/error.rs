@@ -1,0 +1,21 @@
+//! What stops the load of a file: it cannot be read, its header is unknown, a quote never closes.
+
+use std::path::PathBuf;
+
+/// Errors that stop the load of a file.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: cannot read: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}: {message}")]
+    Csv { path: PathBuf, line: u64, message: String },
+    #[error("{path}: not a known {input} file: its header is `{header}` (expected one of: {expected})")]
+    UnknownFormat { path: PathBuf, input: &'static str, header: String, expected: String },
+    #[error("{path}:{line}: field `{field}`: unbalanced quote — the quoted value opened on this line never closes, so the rest of the file would be read into it")]
+    UnbalancedQuote { path: PathBuf, line: u64, field: String },
+    #[error("{path}: the file is empty (no header row)")]
+    Empty { path: PathBuf },
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+

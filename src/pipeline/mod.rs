@@ -1,0 +1,11 @@
+//! The build: [`plan`] composes the stages' steps and the SQL files of `sql/` into the ordered
+//! list a configuration asks for; [`runner`] runs them on a side file, records each step in the
+//! state database's `run_log`, and swaps the side file in only when every step and check passed.
+//!
+//! This is the top of the house with `config` and `cli`: it may use every stage, and no stage
+//! knows it exists.
+
+pub mod plan;
+pub mod runner;
+
+pub use runner::{BuildObserver, BuildOutcome, PipelineError, StepRecord, build, side_path};

@@ -1,0 +1,255 @@
+//! The build runner: runs the plan's steps on a side copy of the warehouse, logs each one like
+//! dbt (one numbered line: status, name, rows, duration), keeps every step in `state.run_log`,
+//! and swaps the side file in only when every step and check passed.
+//!
+//! A failed run — a step's error or a check that returned rows — deletes the side file and
+//! leaves the last good warehouse as it was, still queryable; its log and the failing check's
+//! offending keys stay in the state database (`run_log`, `check_failures`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::db::{DbError, attach_state, duck, remove_if_exists};
+use crate::pipeline::plan::{self, Step, StepKind};
+use crate::step::{StepContext, StepOutput, StepStatus};
+
+/// How many offending keys a failed check prints and stores.
+pub const SAMPLE_KEYS: usize = 10;
+
+/// Errors that stop a build before its run log can say how it ended.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Who hears about a build as it runs: the command line prints the run log from these calls.
+pub trait BuildObserver {
+    /// The build has started: run id, configuration file, warehouse.
+    fn started(&mut self, run_id: &str, config: &Path, warehouse: &Path);
+    /// One step has ended (`total` steps in the plan).
+    fn step_done(&mut self, record: &StepRecord, total: usize);
+    /// The build has ended; `warehouse_exists` tells whether a warehouse is there now.
+    fn finished(&mut self, outcome: &BuildOutcome, warehouse: &Path, warehouse_exists: bool);
+}
+
+/// One step's line of the run log.
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    pub no: usize,
+    pub name: &'static str,
+    pub kind: &'static str,
+    /// OK, WARN, SKIP, FAIL (a check returned rows) or ERROR (the step itself failed).
+    pub status: &'static str,
+    pub rows: Option<u64>,
+    pub seconds: f64,
+    pub note: Option<String>,
+}
+
+/// How a build ended.
+#[derive(Debug)]
+pub struct BuildOutcome {
+    pub run_id: String,
+    pub steps: Vec<StepRecord>,
+    /// The failing step's message, when the build failed.
+    pub failure: Option<String>,
+    pub seconds: f64,
+}
+
+impl BuildOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// DDL: `sql/state/run_log.sql`.
+const STATE_TABLES: &str = include_str!("../../sql/state/run_log.sql");
+
+/// The side file a build writes before the swap.
+pub fn side_path(warehouse: &Path) -> PathBuf {
+    let mut name = warehouse.file_name().unwrap_or_default().to_os_string();
+    name.push(".building");
+    warehouse.with_file_name(name)
+}
+
+fn wal_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".wal");
+    db.with_file_name(name)
+}
+
+/// Runs a whole build, telling `observer` about each step.
+pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) -> Result<BuildOutcome, PipelineError> {
+    let started = Instant::now();
+    let run_id = new_run_id();
+    crate::db::create_parent(&config.warehouse)?;
+    let side = side_path(&config.warehouse);
+    remove_if_exists(&side)?;
+    remove_if_exists(&wal_path(&side))?;
+
+    let conn = duckdb::Connection::open(&side).map_err(duck(format!("creating {}", side.display())))?;
+    attach_state(&conn, &config.state, false)?;
+    conn.execute_batch(STATE_TABLES).map_err(duck("creating the state tables"))?;
+    conn.execute(
+        "INSERT INTO state.runs VALUES (?, now()::TIMESTAMP, NULL, 'running', ?, ?, NULL)",
+        duckdb::params![run_id, config.path.display().to_string(), config.warehouse.display().to_string()],
+    )
+    .map_err(duck("recording the run"))?;
+
+    let steps = plan::build_plan(config);
+    let total = steps.len();
+    observer.started(&run_id, &config.path, &config.warehouse);
+    let ctx = StepContext { conn: &conn, run_id: &run_id, progress };
+    let mut records = Vec::new();
+    let mut failure = None;
+    for (i, step) in steps.iter().enumerate() {
+        let t0 = Instant::now();
+        let result = run_step(&ctx, step);
+        let seconds = t0.elapsed().as_secs_f64();
+        let (record, failed) = match result {
+            Ok(StepResult::Done(o)) => (record(i + 1, step, o.status.as_str(), o.rows, seconds, o.note), None),
+            Ok(StepResult::CheckFailed { rows, keys }) => {
+                let sample: Vec<String> = keys.iter().map(|(k, n, _)| format!("{k} ({n}×)")).collect();
+                let note = format!("{rows} offending rows: {}{}", sample.join(", "), if rows as usize > keys.len() { ", …" } else { "" });
+                store_check_failure(&conn, &run_id, step, rows, &keys)?;
+                let msg = format!("check {} failed: {note}", step.name);
+                (record(i + 1, step, "FAIL", Some(rows), seconds, Some(note)), Some(msg))
+            }
+            Err(e) => {
+                let msg = format!("step {} failed: {e}", step.name);
+                (record(i + 1, step, "ERROR", None, seconds, Some(e.to_string())), Some(msg))
+            }
+        };
+        observer.step_done(&record, total);
+        store_step(&conn, &run_id, &record)?;
+        records.push(record);
+        if failed.is_some() {
+            failure = failed;
+            break;
+        }
+    }
+
+    let seconds = started.elapsed().as_secs_f64();
+    let status = if failure.is_some() { "failed" } else { "succeeded" };
+    conn.execute(
+        "UPDATE state.runs SET seconds = ?, status = ?, failure = ? WHERE run_id = ?",
+        duckdb::params![seconds, status, failure, run_id],
+    )
+    .map_err(duck("recording the run's end"))?;
+    conn.execute_batch("DETACH state").map_err(duck("detaching the state database"))?;
+
+    if failure.is_none() {
+        conn.execute_batch("CHECKPOINT").map_err(duck("checkpointing the new warehouse"))?;
+        drop(conn);
+        // A WAL beside the old warehouse belongs to the old file: it must not replay on the new one.
+        remove_if_exists(&wal_path(&config.warehouse))?;
+        std::fs::rename(&side, &config.warehouse).map_err(|source| DbError::Io { path: config.warehouse.clone(), source })?;
+        remove_if_exists(&wal_path(&side))?;
+    } else {
+        drop(conn);
+        remove_if_exists(&side)?;
+        remove_if_exists(&wal_path(&side))?;
+    }
+    let outcome = BuildOutcome { run_id, steps: records, failure, seconds };
+    observer.finished(&outcome, &config.warehouse, config.warehouse.exists());
+    Ok(outcome)
+}
+
+enum StepResult {
+    Done(StepOutput),
+    CheckFailed { rows: u64, keys: Vec<(String, i64, Option<String>)> },
+}
+
+/// A step's own failure (its text goes to the run log).
+type StepFailure = Box<dyn std::error::Error + Send + Sync>;
+
+fn run_step(ctx: &StepContext<'_>, step: &Step<'_>) -> Result<StepResult, StepFailure> {
+    let _span = tracing::info_span!("step", name = step.name).entered();
+    match &step.kind {
+        StepKind::Rust(f) => Ok(StepResult::Done(f(ctx)?)),
+        StepKind::Sql { file, sql, table } => {
+            let (body, note) = plan::split_note(sql);
+            ctx.conn.execute_batch(body).map_err(duck(format!("running {file}")))?;
+            let rows: i64 = ctx
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .map_err(duck(format!("counting {table}")))?;
+            let mut out = StepOutput::ok(rows as u64);
+            if let Some(note_sql) = note {
+                let (warn, text): (bool, Option<String>) = ctx
+                    .conn
+                    .query_row(note_sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(duck(format!("running the note query of {file}")))?;
+                if let Some(text) = text {
+                    out = if warn { StepOutput::warn(rows as u64, text) } else { out.with_note(text) };
+                }
+            }
+            Ok(StepResult::Done(out))
+        }
+        StepKind::Check { file, sql } => {
+            let body = sql.trim().trim_end_matches(';');
+            let rows: i64 = ctx
+                .conn
+                .query_row(&format!("SELECT count(*) FROM ({body})"), [], |r| r.get(0))
+                .map_err(duck(format!("running {file}")))?;
+            if rows == 0 {
+                return Ok(StepResult::Done(StepOutput { status: StepStatus::Ok, rows: Some(0), note: None }));
+            }
+            let mut stmt = ctx
+                .conn
+                .prepare(&format!("SELECT CAST(key AS VARCHAR), CAST(n AS BIGINT), CAST(COLUMNS('^detail$') AS VARCHAR) FROM ({body}) LIMIT {SAMPLE_KEYS}"))
+                .or_else(|_| ctx.conn.prepare(&format!("SELECT CAST(key AS VARCHAR), CAST(n AS BIGINT), NULL FROM ({body}) LIMIT {SAMPLE_KEYS}")))
+                .map_err(duck(format!("reading the offending rows of {file}")))?;
+            let keys = stmt
+                .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(duck(format!("reading the offending rows of {file}")))?;
+            Ok(StepResult::CheckFailed { rows: rows as u64, keys })
+        }
+    }
+}
+
+fn record(no: usize, step: &Step<'_>, status: &'static str, rows: Option<u64>, seconds: f64, note: Option<String>) -> StepRecord {
+    StepRecord { no, name: step.name, kind: step.kind.as_str(), status, rows, seconds, note }
+}
+
+fn store_step(conn: &duckdb::Connection, run_id: &str, r: &StepRecord) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO state.run_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        duckdb::params![run_id, r.no as i64, r.name, r.kind, r.status, r.rows.map(|n| n as i64), r.seconds, r.note],
+    )
+    .map(|_| ())
+    .map_err(duck("writing the run log"))
+}
+
+fn store_check_failure(conn: &duckdb::Connection, run_id: &str, step: &Step<'_>, rows: u64, keys: &[(String, i64, Option<String>)]) -> Result<(), DbError> {
+    let file = match &step.kind {
+        StepKind::Check { file, .. } => *file,
+        _ => "",
+    };
+    for (key, n, detail) in keys {
+        conn.execute(
+            "INSERT INTO state.check_failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+            duckdb::params![run_id, step.name, file, rows as i64, key, n, detail],
+        )
+        .map_err(duck("writing the check audit"))?;
+    }
+    Ok(())
+}
+
+/// `20261128T031500Z-1a2b`: UTC time of the run and a few hex digits of the process id.
+fn new_run_id() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    format!("{}-{:04x}", crate::fmt::compact_utc(now.as_secs() as i64), (std::process::id() ^ now.subsec_nanos()) & 0xffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_file_sits_beside_the_warehouse() {
+        assert_eq!(side_path(Path::new("out/w.duckdb")), PathBuf::from("out/w.duckdb.building"));
+    }
+}
