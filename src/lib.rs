@@ -5,19 +5,25 @@
 //! the SQL files of `sql/` (staging, checks, marts) and the Rust steps in a stated order,
 //! building aside and swapping on success, [`cluster`] fits KMeans on audio features.
 //! [`matching`] finds each track's Spotify ID (scorer over the Spotify search or a local
-//! catalogue); [`fakes`] are the fake external services tests and benches run against.
+//! catalogue).
 //! [`config`] is the one validated configuration; [`http`] the retrying client all API
 //! clients share. [`report`] writes the HTML report, [`export`] copies tables to files and
-//! PostgreSQL, [`playlists`] keeps one Spotify playlist per cluster; [`fakes`] are the fake
-//! servers the tests run against.
+//! PostgreSQL, [`playlists`] keeps one Spotify playlist per cluster. [`clock`] is the time
+//! source every waiting client shares (a manual one in tests).
 //! [`fetch`] gets the inputs at their source (Discogs API, ReccoBeats) into the state database,
 //! and its build steps land them in the raw tables.
+//!
+//! With the `fakes` feature (tests and benches only, through the crate's dev-dependency on
+//! itself; never in the shipped binary), `fakes` holds the fake external services they run
+//! against.
 
 pub mod cli;
+pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod export;
+#[cfg(feature = "fakes")]
 pub mod fakes;
 pub mod fetch;
 pub mod http;

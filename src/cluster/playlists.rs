@@ -160,6 +160,7 @@ mod tests {
         assert_eq!(dropped, 1);
     }
 
+    /// Cluster names become safe file names (no separators, no `..`).
     #[test]
     fn file_names_are_safe() {
         assert_eq!(file_stem("Fast · Energetic"), "Fast · Energetic");

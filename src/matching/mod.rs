@@ -172,6 +172,7 @@ impl MatchConfig {
             limit: self.limit.clamp(1, 10),
             concurrency: self.concurrency.max(1),
             retry,
+            clock: std::sync::Arc::new(crate::clock::SystemClock::new()),
         }
     }
 

@@ -307,6 +307,7 @@ fn new_run_id() -> String {
 mod tests {
     use super::*;
 
+    /// The run log groups digits by three with a space.
     #[test]
     fn thousands_groups_digits() {
         assert_eq!(thousands(0), "0");
@@ -315,6 +316,7 @@ mod tests {
         assert_eq!(thousands(1_000_000), "1 000 000");
     }
 
+    /// The build writes its side file next to the warehouse, as `<warehouse>.building`.
     #[test]
     fn side_file_sits_beside_the_warehouse() {
         assert_eq!(side_path(Path::new("out/w.duckdb")), PathBuf::from("out/w.duckdb.building"));
