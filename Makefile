@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test bench report-png clean-warehouse
+.PHONY: all build warehouse test test-all bench report-png clean-warehouse
 
 all: warehouse
 
@@ -18,9 +18,15 @@ build:
 warehouse: build
 	$(BIN) --config $(CONFIG) build
 
-## test: every unit and integration test, on the same release profile
+## test: every unit and integration test, on the same release profile; the ones that need a
+##   service this machine may lack (PostgreSQL) are listed as ignored, with the reason
 test:
 	cargo test --release --locked
+
+## test-all: every test, the ignored ones too (what CI runs, after starting PostgreSQL with
+##   eval "$$(scripts/ci-postgres.sh)")
+test-all:
+	cargo test --release --locked -- --include-ignored
 
 ## bench: the whole job's wall time on the original data (plus the stage benchmarks)
 bench: build

@@ -106,16 +106,16 @@ fn main() {
     let opts = FakeOptions::default();
     let creds = || Ok(Credentials { client_id: opts.client_id.clone(), client_secret: opts.client_secret.clone() });
     let fake = spotify::start(cat.clone(), opts.clone()).unwrap();
-    let cfg = |_: ()| MatchConfig { api_base_url: fake.api_base(), accounts_base_url: fake.accounts_base(), concurrency: 4, batch_size: 200, ..MatchConfig::default() };
+    let cfg = |_: ()| MatchConfig { api_base_url: fake.url("/v1"), accounts_base_url: fake.base_url.clone(), concurrency: 4, batch_size: 200, ..MatchConfig::default() };
     let mut results = Vec::new();
     for strategy in [Strategy::Original, Strategy::Scorer] {
         let dir = tempfile::tempdir().unwrap();
         let conn = warehouse(dir.path());
-        fake.clear_log();
+        fake.log.clear();
         let t = Instant::now();
         let s = run_configured(&conn, &cfg(()), strategy, false, creds).unwrap();
         let secs = t.elapsed().as_secs_f64();
-        let requests = fake.search_requests();
+        let requests = fake.log.count("/v1/search");
         let q = quality(&conn, &cat);
         // MATCH_BENCH_DUMP=DIR keeps each strategy's decisions as CSV, to study the errors.
         if let Some(dump) = std::env::var_os("MATCH_BENCH_DUMP") {
@@ -125,10 +125,10 @@ fn main() {
             }
         }
         let second = if strategy == Strategy::Scorer {
-            fake.clear_log();
+            fake.log.clear();
             let t = Instant::now();
             run_configured(&conn, &cfg(()), strategy, false, creds).unwrap();
-            Some((fake.search_requests(), t.elapsed().as_secs_f64()))
+            Some((fake.log.count("/v1/search"), t.elapsed().as_secs_f64()))
         } else {
             None
         };

@@ -146,6 +146,7 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// Relative paths in the config (and the default state file) resolve against its folder; absolute ones stay.
     #[test]
     fn paths_resolve_against_the_config_folder() {
         let c = Config::from_toml(Path::new("conf/selecta.toml"), "warehouse = \"out/w.duckdb\"\n[inputs]\nreleases = [\"a.csv\", \"/abs/b.csv\"]\n").unwrap();
@@ -156,12 +157,14 @@ mod tests {
         assert_eq!(c.spotify.token_cache, PathBuf::from("conf/out/w.spotify-token.json"));
     }
 
+    /// A misspelt key is an error that names it, not silently ignored.
     #[test]
     fn unknown_keys_are_refused_with_their_name() {
         let e = Config::from_toml(Path::new("s.toml"), "[inputs]\nreleasez = []\n").unwrap_err();
         assert!(e.to_string().contains("releasez"), "{e}");
     }
 
+    /// A state database configured as the warehouse file itself is refused, naming `state`.
     #[test]
     fn state_must_differ_from_the_warehouse() {
         let e = Config::from_toml(Path::new("s.toml"), "warehouse = \"w.duckdb\"\nstate = \"w.duckdb\"\n").unwrap_err();

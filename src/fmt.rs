@@ -51,6 +51,7 @@ pub fn compact_utc(secs: i64) -> String {
 mod tests {
     use super::*;
 
+    /// The run log groups digits by three with a space.
     #[test]
     fn thousands_groups_digits() {
         assert_eq!(thousands(0), "0");
@@ -59,6 +60,7 @@ mod tests {
         assert_eq!(thousands(1_000_000), "1 000 000");
     }
 
+    /// Day counts and microseconds read as calendar dates and times of day.
     #[test]
     fn dates_and_times() {
         assert_eq!(civil_date(0), "1970-01-01");

@@ -1,7 +1,7 @@
 //! The architecture test: every module imports only the layers below its own.
 //!
 //! The layers, bottom to top (a module may use its own layer's module tree and anything below):
-//! 0. `fmt`, `setting`: plain values;
+//! 0. `fmt`, `setting`, `clock`: plain values and the time source;
 //! 1. `db`, `http`: DuckDB and HTTP plumbing;
 //! 2. `step`: the step contract;
 //! 3. the stages `ingest`, `matching`, `cluster`, `fetch`, `report`, `export`, `playlists`:
@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("fmt", 0),
     ("setting", 0),
+    ("clock", 0),
     ("db", 1),
     ("http", 1),
     ("step", 2),

@@ -8,7 +8,8 @@ use super::{Ui, output};
 use crate::config::Config;
 use crate::fetch::FetchError;
 use crate::fetch::discogs::{DiscogsFetcher, Token};
-use crate::fetch::ratelimit::{ClockPacer, SystemClock};
+use crate::clock::SystemClock;
+use crate::http::ClockPacer;
 use crate::fetch::reccobeats;
 
 /// `selecta fetch discogs|features`

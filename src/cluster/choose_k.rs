@@ -188,6 +188,40 @@ mod tests {
         assert!(a.value > 0.8);
     }
 
+    fn curve(first_k: usize, inertia: &[f64]) -> Vec<ElbowPoint> {
+        inertia.iter().enumerate().map(|(i, &v)| ElbowPoint { k: first_k + i, inertia: v, silhouette: None }).collect()
+    }
+
+    /// The kneedle point worked by hand on small curves. For k = 1..5 and inertia 100, 40, 25,
+    /// 20, 18: x = (k − 1)/4, the normalised drop (100 − I)/82 is 0.732, 0.915, 0.976 at
+    /// k = 2, 3, 4, so the gaps drop − x are 0.482, 0.415, 0.226: k = 2. A late knee (k = 2..6,
+    /// 50, 48, 45, 12, 10): gaps −0.20, −0.375, +0.20 at k = 3, 4, 5: k = 5. Equal gaps (1, 0.5,
+    /// 0.25, 0.2, 0: 0.25 at k = 2 and 3): the smaller k. No knee (a straight line, a flat or
+    /// rising curve, fewer than three points): the first k.
+    #[test]
+    fn elbow_rule_by_hand() {
+        assert_eq!(choose(&curve(1, &[100.0, 40.0, 25.0, 20.0, 18.0]), KRule::Elbow), 2);
+        assert_eq!(choose(&curve(2, &[50.0, 48.0, 45.0, 12.0, 10.0]), KRule::Elbow), 5);
+        assert_eq!(choose(&curve(1, &[1.0, 0.5, 0.25, 0.2, 0.0]), KRule::Elbow), 2);
+        assert_eq!(choose(&curve(3, &[40.0, 30.0, 20.0, 10.0]), KRule::Elbow), 3, "a straight line has no knee");
+        assert_eq!(choose(&curve(2, &[5.0, 5.0, 5.0]), KRule::Elbow), 2);
+        assert_eq!(choose(&curve(2, &[5.0, 6.0, 7.0]), KRule::Elbow), 2);
+        assert_eq!(choose(&curve(4, &[9.0, 1.0]), KRule::Elbow), 4);
+    }
+
+    /// The silhouette rule takes the highest value, the smaller k on ties, and never a k whose
+    /// silhouette is undefined.
+    #[test]
+    fn silhouette_rule_by_hand() {
+        let mut points = curve(2, &[9.0, 8.0, 7.0, 6.0]);
+        for (p, s) in points.iter_mut().zip([None, Some(0.31), Some(0.42), Some(0.42)]) {
+            p.silhouette = s;
+        }
+        assert_eq!(choose(&points, KRule::Silhouette), 4);
+        points[3].silhouette = Some(0.43);
+        assert_eq!(choose(&points, KRule::Silhouette), 5);
+    }
+
     /// The elbow rule on the inertia curve scikit-learn measured on the original data
     /// (k = 2..20) picks k = 6; the silhouette rule picks the highest silhouette.
     #[test]

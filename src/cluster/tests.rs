@@ -166,7 +166,9 @@ fn degenerate_inputs() {
     assert!(s.validate().unwrap_err().to_string().contains("selected twice"));
 }
 
-/// `--k auto` picks k by the elbow rule over the range, and the elbow has k = 1 (total SS).
+/// `--k auto` on 60 tracks generated in 3 groups: the elbow rule finds the 3 groups, and the
+/// elbow's k = 1 point is the total sum of squares of the robust-scaled features, computed here
+/// independently in SQL (deviations from the mean over the interquartile range).
 #[test]
 fn auto_k() {
     let conn = duckdb::Connection::open_in_memory().unwrap();
@@ -176,10 +178,15 @@ fn auto_k() {
     s.k_max = 8;
     let out = run(&conn, &s, false).unwrap();
     assert_eq!(out.k_rule, "elbow");
-    assert_eq!(out.elbow.first().map(|p| p.k), Some(1));
-    assert_eq!(out.elbow.len(), 8);
-    let range: Vec<choose_k::ElbowPoint> = out.elbow[1..].to_vec();
-    assert_eq!(out.k, choose_k::choose(&range, KRule::Elbow));
+    assert_eq!(out.k, 3, "three groups were generated");
+    assert_eq!(out.elbow.iter().map(|p| p.k).collect::<Vec<_>>(), (1..=8).collect::<Vec<_>>());
+    let terms: Vec<String> = s
+        .features
+        .iter()
+        .map(|f| format!("power(({f} - (SELECT avg({f}) FROM tracks_features)) / (SELECT quantile_cont({f}, 0.75) - quantile_cont({f}, 0.25) FROM tracks_features), 2)"))
+        .collect();
+    let total_ss: f64 = conn.query_row(&format!("SELECT sum({}) FROM tracks_features", terms.join(" + ")), [], |r| r.get(0)).unwrap();
+    assert!((out.elbow[0].inertia - total_ss).abs() < 1e-9 * total_ss, "k = 1: {} vs {total_ss}", out.elbow[0].inertia);
 }
 
 fn load_original(conn: &duckdb::Connection) {

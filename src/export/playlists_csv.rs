@@ -66,6 +66,7 @@ pub fn export_playlists_csv(conn: &duckdb::Connection, out_dir: &Path) -> Result
 mod tests {
     use super::*;
 
+    /// Cluster names become safe file names (no separators, no `..`).
     #[test]
     fn file_names_are_safe() {
         assert_eq!(file_stem("Fast · Energetic"), "Fast · Energetic");

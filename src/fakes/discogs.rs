@@ -7,8 +7,9 @@
 //! makes a deterministic collection of any size whose first releases are the awkward cases:
 //! release [`HEADINGS_RELEASE`] (headings, repeated positions on two discs, index tracks with and
 //! without positioned sub-tracks) and [`COMPILATION_RELEASE`] (a "Various" compilation whose
-//! tracks carry their own artists, join strings and ` (n)` suffixes). [`start`] serves it;
-//! [`FakeDiscogs`] is the handle (request log, edits, failures).
+//! tracks carry their own artists, join strings and ` (n)` suffixes). [`start`] serves it
+//! through [`super::serve`]; [`FakeDiscogs`] is the handle (a [`FakeServer`] over [`Discogs`]:
+//! request log, edits, failures).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,12 +17,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{LoggedRequest, RequestLog, Server, SharedClock};
+use super::{FakeServer, SharedClock, serve};
 
 /// The release with headings and index tracks in a generated collection.
 pub const HEADINGS_RELEASE: u64 = 100_000;
@@ -262,33 +263,30 @@ impl Options {
     }
 }
 
-struct Shared {
+/// The fake Discogs' state and controls (what [`FakeDiscogs`] derefs to).
+pub struct Discogs {
     opts: Options,
     base_url: Mutex<String>,
     data: Mutex<Collection>,
-    log: RequestLog,
     /// When the requests counted against the limit arrived.
     window: Mutex<VecDeque<Duration>>,
     /// Release requests still answered before every release request fails with 500.
     release_budget: Mutex<Option<usize>>,
 }
 
-/// A running fake Discogs.
-pub struct FakeDiscogs {
-    pub base_url: String,
-    pub log: RequestLog,
-    shared: Arc<Shared>,
-    _server: Server,
-}
+type Shared = Discogs;
 
-/// Starts the fake on 127.0.0.1 (port chosen by the system) on the current tokio runtime.
-pub async fn start(data: Collection, opts: Options) -> std::io::Result<FakeDiscogs> {
-    let log = RequestLog::default();
-    let shared = Arc::new(Shared {
+/// A running fake Discogs.
+pub type FakeDiscogs = FakeServer<Discogs>;
+
+/// Starts the fake on 127.0.0.1 (port chosen by the system), through [`super::serve`]; the log
+/// and the rate-limit window run on `opts.clock`.
+pub fn start(data: Collection, opts: Options) -> std::io::Result<FakeDiscogs> {
+    let clock = opts.clock.clone();
+    let shared = Arc::new(Discogs {
         opts,
         base_url: Mutex::new(String::new()),
         data: Mutex::new(data),
-        log: log.clone(),
         window: Mutex::new(VecDeque::new()),
         release_budget: Mutex::new(None),
     });
@@ -297,55 +295,45 @@ pub async fn start(data: Collection, opts: Options) -> std::io::Result<FakeDisco
         .route("/releases/{id}", get(release_details))
         .fallback(not_found)
         .with_state(shared.clone());
-    let server = Server::spawn(router).await?;
+    let server = serve(router, shared.clone(), clock)?;
     *shared.base_url.lock().unwrap() = server.base_url.clone();
-    Ok(FakeDiscogs { base_url: server.base_url.clone(), log, shared, _server: server })
+    Ok(server)
 }
 
-impl FakeDiscogs {
+impl Discogs {
     /// From now on, answer `n` more release requests, then 500 to every release request
     /// (an outage that interrupts a fetch).
     pub fn fail_releases_after(&self, n: usize) {
-        *self.shared.release_budget.lock().unwrap() = Some(n);
+        *self.release_budget.lock().unwrap() = Some(n);
     }
-    /// Ends a [`FakeDiscogs::fail_releases_after`] outage.
+    /// Ends a [`Discogs::fail_releases_after`] outage.
     pub fn heal(&self) {
-        *self.shared.release_budget.lock().unwrap() = None;
+        *self.release_budget.lock().unwrap() = None;
     }
     /// Changes the served data (add a release, edit one).
     pub fn edit(&self, f: impl FnOnce(&mut Collection)) {
-        f(&mut self.shared.data.lock().unwrap());
+        f(&mut self.data.lock().unwrap());
     }
     /// Counts `n` requests made now by someone else on the same IP (they fill the window).
     pub fn consume_quota(&self, n: usize) {
-        let now = self.shared.opts.clock.now();
-        self.shared.window.lock().unwrap().extend(std::iter::repeat_n(now, n));
+        let now = self.opts.clock.now();
+        self.window.lock().unwrap().extend(std::iter::repeat_n(now, n));
     }
     /// Forgets the rate-limit window (as if a long pause had passed).
     pub fn reset_window(&self) {
-        self.shared.window.lock().unwrap().clear();
+        self.window.lock().unwrap().clear();
     }
 }
 
-/// Logs the request and checks auth and the rate limit; `Err` is the response to send instead.
-fn admit(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<HeaderMap, (StatusCode, HeaderMap, Value)> {
+/// Checks auth and the rate limit (the request itself is logged by [`super::serve`]); `Err` is
+/// the response to send instead.
+fn admit(s: &Shared, headers: &HeaderMap) -> Result<HeaderMap, (StatusCode, HeaderMap, Value)> {
     let now = s.opts.clock.now();
     let authorized = match &s.opts.token {
         None => true,
         Some(t) => headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Discogs token={t}").as_str()),
     };
     let mut out = HeaderMap::new();
-    let log = |status: StatusCode| {
-        s.log.push(LoggedRequest {
-            at: now,
-            method: method.to_string(),
-            path: uri.path().to_string(),
-            query: uri.query().unwrap_or("").to_string(),
-            status: status.as_u16(),
-            authorized,
-            user_agent: headers.get("user-agent").and_then(|v| v.to_str().ok()).map(String::from),
-        })
-    };
     let mut window = s.window.lock().unwrap();
     while window.front().is_some_and(|&t| now.saturating_sub(t) >= s.opts.window) {
         window.pop_front();
@@ -358,7 +346,6 @@ fn admit(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<
         if let Some(secs) = s.opts.retry_after {
             set(&mut out, "retry-after", secs);
         }
-        log(StatusCode::TOO_MANY_REQUESTS);
         return Err((StatusCode::TOO_MANY_REQUESTS, out, json!({"message": "You are making requests too quickly."})));
     }
     window.push_back(now);
@@ -366,23 +353,13 @@ fn admit(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<
     set(&mut out, "x-discogs-ratelimit-used", window.len());
     set(&mut out, "x-discogs-ratelimit-remaining", limit - window.len());
     if !authorized {
-        log(StatusCode::UNAUTHORIZED);
         return Err((StatusCode::UNAUTHORIZED, out, json!({"message": "You must authenticate to access this resource."})));
     }
-    log(StatusCode::OK);
     Ok(out)
 }
 
 fn set(h: &mut HeaderMap, name: &'static str, v: impl ToString) {
     h.insert(name, HeaderValue::from_str(&v.to_string()).unwrap());
-}
-
-/// Corrects the logged status of the last request (when the handler answers other than 200).
-fn relog(s: &Shared, status: StatusCode) {
-    let mut entries = s.log.0.lock().unwrap();
-    if let Some(last) = entries.last_mut() {
-        last.status = status.as_u16();
-    }
 }
 
 fn reply(status: StatusCode, headers: HeaderMap, body: Value) -> Response {
@@ -397,22 +374,18 @@ async fn collection(
     State(s): State<Arc<Shared>>,
     Path((user, folder)): Path<(String, u64)>,
     RawQuery(query): RawQuery,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let mut out = match admit(&s, &method, &uri, &headers) {
+    let mut out = match admit(&s, &headers) {
         Ok(h) => h,
         Err((st, h, body)) => return reply(st, h, body),
     };
     let q = query.unwrap_or_default();
     let data = s.data.lock().unwrap();
     if !user.eq_ignore_ascii_case(&data.user) {
-        relog(&s, StatusCode::NOT_FOUND);
         return reply(StatusCode::NOT_FOUND, out, json!({"message": "User does not exist or may have been deleted."}));
     }
     if folder != 0 {
-        relog(&s, StatusCode::NOT_FOUND);
         return reply(StatusCode::NOT_FOUND, out, json!({"message": "Folder not found."}));
     }
     let per_page = query_param(&q, "per_page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(50).clamp(1, 100);
@@ -420,7 +393,6 @@ async fn collection(
     let items = data.items.len();
     let pages = items.div_ceil(per_page).max(1);
     if page > pages {
-        relog(&s, StatusCode::NOT_FOUND);
         return reply(StatusCode::NOT_FOUND, out, json!({"message": format!("Page {page} is out of range.")}));
     }
     let base = s.base_url.lock().unwrap().clone();
@@ -465,8 +437,8 @@ async fn collection(
     reply(StatusCode::OK, out, body)
 }
 
-async fn release_details(State(s): State<Arc<Shared>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let out = match admit(&s, &method, &uri, &headers) {
+async fn release_details(State(s): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let out = match admit(&s, &headers) {
         Ok(h) => h,
         Err((st, h, body)) => return reply(st, h, body),
     };
@@ -474,7 +446,6 @@ async fn release_details(State(s): State<Arc<Shared>>, Path(id): Path<String>, m
         let mut budget = s.release_budget.lock().unwrap();
         if let Some(n) = budget.as_mut() {
             if *n == 0 {
-                relog(&s, StatusCode::INTERNAL_SERVER_ERROR);
                 return reply(StatusCode::INTERNAL_SERVER_ERROR, out, json!({"message": "Internal server error."}));
             }
             *n -= 1;
@@ -484,17 +455,15 @@ async fn release_details(State(s): State<Arc<Shared>>, Path(id): Path<String>, m
     match id.parse::<u64>().ok().and_then(|id| data.releases.get(&id)) {
         Some(r) => reply(StatusCode::OK, out, r.clone()),
         None => {
-            relog(&s, StatusCode::NOT_FOUND);
             reply(StatusCode::NOT_FOUND, out, json!({"message": "Release not found."}))
         }
     }
 }
 
-async fn not_found(State(s): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let out = match admit(&s, &method, &uri, &headers) {
+async fn not_found(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let out = match admit(&s, &headers) {
         Ok(h) => h,
         Err((st, h, body)) => return reply(st, h, body),
     };
-    relog(&s, StatusCode::NOT_FOUND);
     reply(StatusCode::NOT_FOUND, out, json!({"message": "The requested resource was not found."}))
 }

@@ -3,21 +3,22 @@
 //! unknown IDs silently left out, and at most [`Options::max_batch`] IDs read per request
 //! (extras dropped, like the real API).
 //!
-//! [`Features`] is one track's values; [`start`] serves a map Spotify ID → features;
-//! [`FakeReccoBeats`] is the handle, with [`Fault`]s scripted per request number (429 with
-//! `Retry-After`, 500, malformed JSON).
+//! [`Features`] is one track's values; [`start`] serves a map Spotify ID → features through
+//! [`super::serve`]; [`FakeReccoBeats`] is the handle (a [`FakeServer`] over [`ReccoBeats`]),
+//! with [`Fault`]s scripted per request number (429 with `Retry-After`, 500, malformed JSON).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{LoggedRequest, RequestLog, Server, SharedClock};
+use super::{FakeServer, SharedClock, serve};
 
 /// One track's audio features as ReccoBeats gives them (no time signature).
 #[derive(Debug, Clone, PartialEq)]
@@ -53,38 +54,35 @@ pub struct Options {
     pub clock: SharedClock,
 }
 
-struct Shared {
+/// The fake ReccoBeats' state and controls (what [`FakeReccoBeats`] derefs to).
+pub struct ReccoBeats {
     opts: Options,
     known: HashMap<String, Features>,
-    log: RequestLog,
+    /// Requests received so far (the number faults are scripted by).
+    received: AtomicUsize,
     /// Faults by 1-based request number.
     faults: Mutex<HashMap<usize, Fault>>,
 }
 
-pub struct FakeReccoBeats {
-    pub base_url: String,
-    pub log: RequestLog,
-    shared: Arc<Shared>,
-    _server: Server,
-}
+/// A running fake ReccoBeats.
+pub type FakeReccoBeats = FakeServer<ReccoBeats>;
 
-/// Starts the fake on 127.0.0.1 on the current tokio runtime.
-pub async fn start(known: HashMap<String, Features>, opts: Options) -> std::io::Result<FakeReccoBeats> {
-    let log = RequestLog::default();
-    let shared = Arc::new(Shared { opts, known, log: log.clone(), faults: Mutex::new(HashMap::new()) });
+/// Starts the fake on 127.0.0.1, through [`super::serve`] (the log on `opts.clock`).
+pub fn start(known: HashMap<String, Features>, opts: Options) -> std::io::Result<FakeReccoBeats> {
+    let clock = opts.clock.clone();
+    let shared = Arc::new(ReccoBeats { opts, known, received: AtomicUsize::new(0), faults: Mutex::new(HashMap::new()) });
     let router = Router::new().route("/v1/audio-features", get(audio_features)).with_state(shared.clone());
-    let server = Server::spawn(router).await?;
-    Ok(FakeReccoBeats { base_url: server.base_url.clone(), log, shared, _server: server })
+    serve(router, shared, clock)
 }
 
-impl FakeReccoBeats {
+impl ReccoBeats {
     /// Makes request number `n` (1-based, counting every request the fake receives) fail.
     pub fn fault_on(&self, n: usize, fault: Fault) {
-        self.shared.faults.lock().unwrap().insert(n, fault);
+        self.faults.lock().unwrap().insert(n, fault);
     }
     /// The features the fake serves for `spotify_id`.
     pub fn features(&self, spotify_id: &str) -> Option<&Features> {
-        self.shared.known.get(spotify_id)
+        self.known.get(spotify_id)
     }
 }
 
@@ -113,23 +111,14 @@ fn item(spotify_id: &str, f: &Features) -> Value {
     })
 }
 
-async fn audio_features(State(s): State<Arc<Shared>>, RawQuery(query): RawQuery, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let n = s.log.len() + 1;
+async fn audio_features(State(s): State<Arc<ReccoBeats>>, RawQuery(query): RawQuery) -> Response {
+    let n = s.received.fetch_add(1, Ordering::SeqCst) + 1;
     let fault = s.faults.lock().unwrap().remove(&n);
     let status = match &fault {
         Some(Fault::TooManyRequests { .. }) => StatusCode::TOO_MANY_REQUESTS,
         Some(Fault::ServerError) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::OK,
     };
-    s.log.push(LoggedRequest {
-        at: s.opts.clock.now(),
-        method: method.to_string(),
-        path: uri.path().to_string(),
-        query: uri.query().unwrap_or("").to_string(),
-        status: status.as_u16(),
-        authorized: true,
-        user_agent: headers.get("user-agent").and_then(|v| v.to_str().ok()).map(String::from),
-    });
     match fault {
         Some(Fault::TooManyRequests { retry_after }) => {
             let mut h = HeaderMap::new();

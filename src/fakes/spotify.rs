@@ -1,8 +1,9 @@
 //! A fake Spotify Web API: the client-credentials token endpoint and track search, with the
 //! real JSON shapes, field-filter semantics and the failure modes a client must survive.
 //!
-//! [`start`] serves a [`Catalogue`] on `127.0.0.1:0` from a thread of its own and returns a
-//! [`FakeSpotify`] handle: base URLs, the request log, fault injection ([`Fault`]), a quota.
+//! [`start`] serves a [`Catalogue`] through [`super::serve`] and returns a [`FakeSpotify`]
+//! (a [`FakeServer`] over [`Search`]): base URL, request log, fault injection ([`Fault`]), a
+//! quota, token lifetimes on [`FakeOptions::clock`].
 //! [`Catalogue::from_original_run`] builds the catalogue from the original project's matched
 //! tracks (`my_tracks_spotify_id.csv`), deterministically (seeded): each track gets its true
 //! entry under a realistic name variation (remaster / live suffixes, feat., accents, "The",
@@ -16,16 +17,17 @@
 //! by popularity, an exact name first.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
+
+use super::{FakeServer, SharedClock, serve};
 
 /// One track of the fake catalogue.
 #[derive(Debug, Clone)]
@@ -315,7 +317,7 @@ pub enum Fault {
 }
 
 /// The fake's settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeOptions {
     pub client_id: String,
     pub client_secret: String,
@@ -323,116 +325,71 @@ pub struct FakeOptions {
     pub token_ttl: Duration,
     /// After this many answered searches, every search gets the QUOTA_EXCEEDED 429.
     pub quota_after: Option<u64>,
+    /// The clock token lifetimes run on and the log is stamped with (share a
+    /// [`ManualClock`](crate::clock::ManualClock) with the client to expire tokens without waiting).
+    /// Default: the real clock.
+    pub clock: SharedClock,
 }
 
 impl Default for FakeOptions {
     fn default() -> Self {
-        FakeOptions { client_id: "fake-client-id".into(), client_secret: "fake-client-secret".into(), token_ttl: Duration::from_secs(3600), quota_after: None }
+        FakeOptions {
+            client_id: "fake-client-id".into(),
+            client_secret: "fake-client-secret".into(),
+            token_ttl: Duration::from_secs(3600),
+            quota_after: None,
+            clock: super::system_clock(),
+        }
     }
 }
 
-/// One request the fake received.
-#[derive(Debug, Clone)]
-pub struct LoggedRequest {
-    pub path: String,
-    /// The search's `q` (None for the token endpoint).
-    pub q: Option<String>,
-    pub limit: Option<String>,
-    pub status: u16,
-}
-
-struct Shared {
+/// The fake Spotify's state and controls (what [`FakeSpotify`] derefs to).
+pub struct Search {
     catalogue: Catalogue,
     options: Mutex<FakeOptions>,
     faults: Mutex<VecDeque<Fault>>,
-    tokens: Mutex<HashMap<String, Instant>>,
-    log: Mutex<Vec<LoggedRequest>>,
+    /// Access token → when it expires, on the options' clock.
+    tokens: Mutex<HashMap<String, Duration>>,
     searches_ok: Mutex<u64>,
 }
 
-/// A running fake; dropping it stops the server.
-pub struct FakeSpotify {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+/// A running fake Spotify search: `url("/v1")` is the Web API base (`api.spotify.com/v1`),
+/// `base_url` the accounts base (`accounts.spotify.com`).
+pub type FakeSpotify = FakeServer<Search>;
 
-impl FakeSpotify {
-    /// The Web API base (`http://127.0.0.1:PORT/v1`), as configured for `api.spotify.com/v1`.
-    pub fn api_base(&self) -> String {
-        format!("http://{}/v1", self.addr)
-    }
-    /// The accounts base (`http://127.0.0.1:PORT`), as configured for `accounts.spotify.com`.
-    pub fn accounts_base(&self) -> String {
-        format!("http://{}", self.addr)
-    }
+impl Search {
     pub fn catalogue(&self) -> &Catalogue {
-        &self.shared.catalogue
+        &self.catalogue
     }
     /// Queues faults for the next search requests, one each.
     pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.shared.faults.lock().unwrap().extend(faults);
+        self.faults.lock().unwrap().extend(faults);
     }
     pub fn set_quota_after(&self, n: Option<u64>) {
-        self.shared.options.lock().unwrap().quota_after = n;
-        *self.shared.searches_ok.lock().unwrap() = 0;
-    }
-    /// Every request so far.
-    pub fn log(&self) -> Vec<LoggedRequest> {
-        self.shared.log.lock().unwrap().clone()
-    }
-    /// Search requests received so far (answered or not).
-    pub fn search_requests(&self) -> usize {
-        self.shared.log.lock().unwrap().iter().filter(|r| r.path == "/v1/search").count()
+        self.options.lock().unwrap().quota_after = n;
+        *self.searches_ok.lock().unwrap() = 0;
     }
     /// Every access token issued so far (tests check none of them is written anywhere).
     pub fn tokens(&self) -> Vec<String> {
-        self.shared.tokens.lock().unwrap().keys().cloned().collect()
+        self.tokens.lock().unwrap().keys().cloned().collect()
     }
-    pub fn clear_log(&self) {
-        self.shared.log.lock().unwrap().clear();
-    }
-}
-
-impl Drop for FakeSpotify {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    fn now(&self) -> Duration {
+        self.options.lock().unwrap().clock.now()
     }
 }
 
-/// Starts the fake on 127.0.0.1 (a free port) in a thread of its own.
+/// Starts the fake on 127.0.0.1 (a free port), through [`super::serve`].
 pub fn start(catalogue: Catalogue, options: FakeOptions) -> std::io::Result<FakeSpotify> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let shared = Arc::new(Shared {
+    let clock = options.clock.clone();
+    let state = Arc::new(Search {
         catalogue,
         options: Mutex::new(options),
         faults: Mutex::new(VecDeque::new()),
         tokens: Mutex::new(HashMap::new()),
-        log: Mutex::new(Vec::new()),
         searches_ok: Mutex::new(0),
     });
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = axum::Router::new().route("/api/token", post(token)).route("/v1/search", get(search)).with_state(shared.clone());
-    let thread = std::thread::Builder::new().name("fake-spotify".into()).spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("fake spotify runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-    })?;
-    Ok(FakeSpotify { addr, shared, shutdown: Some(tx), thread: Some(thread) })
+    let router = axum::Router::new().route("/api/token", post(token)).route("/v1/search", get(search)).with_state(state.clone());
+    serve(router, state, clock)
 }
 
 fn error_body(status: u16, message: &str) -> String {
@@ -443,7 +400,7 @@ fn reply(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-async fn token(State(s): State<Arc<Shared>>, headers: HeaderMap, body: String) -> Response {
+async fn token(State(s): State<Arc<Search>>, headers: HeaderMap, body: String) -> Response {
     let (id, secret, ttl) = {
         let o = s.options.lock().unwrap();
         (o.client_id.clone(), o.client_secret.clone(), o.token_ttl)
@@ -452,53 +409,47 @@ async fn token(State(s): State<Arc<Shared>>, headers: HeaderMap, body: String) -
     let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")));
     let auth_ok = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
     let grant_ok = body.split('&').any(|kv| kv == "grant_type=client_credentials");
-    let status = if auth_ok && grant_ok { 200 } else { 400 };
-    s.log.lock().unwrap().push(LoggedRequest { path: "/api/token".into(), q: None, limit: None, status });
     if !grant_ok {
         return reply(StatusCode::BAD_REQUEST, json!({"error": "unsupported_grant_type"}).to_string());
     }
     if !auth_ok {
         return reply(StatusCode::BAD_REQUEST, json!({"error": "invalid_client", "error_description": "Invalid client"}).to_string());
     }
+    let expires = s.now() + ttl;
     let mut tokens = s.tokens.lock().unwrap();
     let token = format!("fake-access-{}-{}", tokens.len() + 1, Rng(tokens.len() as u64 ^ 0x5eed).id());
-    tokens.insert(token.clone(), Instant::now() + ttl);
+    tokens.insert(token.clone(), expires);
     reply(StatusCode::OK, json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs()}).to_string())
 }
 
-async fn search(State(s): State<Arc<Shared>>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn search(State(s): State<Arc<Search>>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
     let q = params.get("q").cloned();
     let limit_raw = params.get("limit").cloned();
-    let respond = |status: u16, resp: Response| {
-        s.log.lock().unwrap().push(LoggedRequest { path: "/v1/search".into(), q: q.clone(), limit: limit_raw.clone(), status });
-        resp
-    };
     let fault = s.faults.lock().unwrap().pop_front();
     if let Some(Fault::Delay(ms)) = fault {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     if let Some(Fault::ExpireTokens) = fault {
         for exp in s.tokens.lock().unwrap().values_mut() {
-            *exp = Instant::now() - Duration::from_secs(1);
+            *exp = Duration::ZERO;
         }
     }
     // Authorization first, as Spotify does.
     let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
     let valid = bearer.as_ref().and_then(|t| s.tokens.lock().unwrap().get(t).copied());
     match valid {
-        None => return respond(401, reply(StatusCode::UNAUTHORIZED, error_body(401, "No token provided"))),
-        Some(exp) if exp <= Instant::now() => return respond(401, reply(StatusCode::UNAUTHORIZED, error_body(401, "The access token expired"))),
+        None => return reply(StatusCode::UNAUTHORIZED, error_body(401, "No token provided")),
+        Some(exp) if exp <= s.now() => return reply(StatusCode::UNAUTHORIZED, error_body(401, "The access token expired")),
         Some(_) => {}
     }
     match fault {
         Some(Fault::RateLimit { retry_after }) => {
-            let resp = (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after.to_string())], error_body(429, "API rate limit exceeded")).into_response();
-            return respond(429, resp);
+            return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after.to_string())], error_body(429, "API rate limit exceeded")).into_response();
         }
-        Some(Fault::Quota) => return respond(429, quota_response()),
+        Some(Fault::Quota) => return quota_response(),
         Some(Fault::Server(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return respond(code, reply(status, error_body(code, "Server error")));
+            return reply(status, error_body(code, "Server error"));
         }
         _ => {}
     }
@@ -507,25 +458,25 @@ async fn search(State(s): State<Arc<Shared>>, headers: HeaderMap, Query(params):
         let mut ok = s.searches_ok.lock().unwrap();
         if quota.is_some_and(|n| *ok >= n) {
             drop(ok);
-            return respond(429, quota_response());
+            return quota_response();
         }
         *ok += 1;
     }
     let Some(q) = q.clone().filter(|q| !q.trim().is_empty()) else {
-        return respond(400, reply(StatusCode::BAD_REQUEST, error_body(400, "No search query")));
+        return reply(StatusCode::BAD_REQUEST, error_body(400, "No search query"));
     };
     if params.get("type").map(String::as_str) != Some("track") {
-        return respond(400, reply(StatusCode::BAD_REQUEST, error_body(400, "Missing or unsupported parameter type")));
+        return reply(StatusCode::BAD_REQUEST, error_body(400, "Missing or unsupported parameter type"));
     }
     let limit = match limit_raw.as_deref().map(str::parse::<usize>) {
         None => 5,
         Some(Ok(n)) if n <= 10 => n,
-        _ => return respond(400, reply(StatusCode::BAD_REQUEST, error_body(400, "Invalid limit"))),
+        _ => return reply(StatusCode::BAD_REQUEST, error_body(400, "Invalid limit")),
     };
     let offset = match params.get("offset").map(|o| o.parse::<usize>()) {
         None => 0,
         Some(Ok(n)) if n <= 1000 => n,
-        _ => return respond(400, reply(StatusCode::BAD_REQUEST, error_body(400, "Invalid offset"))),
+        _ => return reply(StatusCode::BAD_REQUEST, error_body(400, "Invalid offset")),
     };
     let hits = s.catalogue.search(&q);
     let items: Vec<serde_json::Value> = hits.iter().skip(offset).take(limit).map(|t| track_json(t)).collect();
@@ -541,9 +492,9 @@ async fn search(State(s): State<Arc<Shared>>, headers: HeaderMap, Query(params):
     .to_string();
     if let Some(Fault::Malformed) = fault {
         let cut = String::from_utf8_lossy(&body.as_bytes()[..body.len() / 2]).into_owned();
-        return respond(200, reply(StatusCode::OK, cut));
+        return reply(StatusCode::OK, cut);
     }
-    respond(200, reply(StatusCode::OK, body))
+    reply(StatusCode::OK, body)
 }
 
 fn quota_response() -> Response {
@@ -597,6 +548,7 @@ mod tests {
         Catalogue::generate(&rows, 7)
     }
 
+    /// The fake search's `field:` filters need every word in that field, as Spotify's do.
     #[test]
     fn field_filters_need_every_word_in_their_field() {
         let c = cat();
@@ -604,9 +556,10 @@ mod tests {
         assert!(hits.iter().any(|t| t.id == "AAAAAAAAAAAAAAAAAAAAAA"), "{hits:?}");
         assert!(c.search("track:\"riders on the storm\" artist:beatles").is_empty());
         // Unquoted: only the first word is the filter, the rest is free text.
-        assert!(!c.search("artist:The Doors track:Riders").is_empty());
+        assert!(c.search("artist:The Doors track:Riders").iter().any(|t| t.id == "AAAAAAAAAAAAAAAAAAAAAA"));
     }
 
+    /// The fake catalogue is the same for a seed, keeps each track's true ID, and credits compilations to a performer.
     #[test]
     fn generation_is_deterministic_and_keeps_the_truth() {
         let (a, b) = (cat(), cat());

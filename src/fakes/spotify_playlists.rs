@@ -1,13 +1,14 @@
 //! A fake of the Spotify accounts service and of the Web API's playlist endpoints, for tests
-//! and benches: axum on 127.0.0.1, port 0, in its own thread (usable from sync and async tests).
+//! and benches, served by [`super::serve`].
 //!
-//! [`start`] returns a [`FakeSpotify`] handle: `accounts_url()` serves `/authorize` (which
-//! redirects at once to the `redirect_uri` with a code, as if the user had clicked "Agree")
-//! and `/api/token` (authorization_code with the PKCE verifier checked, refresh_token with
-//! rotation); `api_url()` serves `GET /v1/me`, `POST /v1/me/playlists`, `PUT /v1/playlists/{id}`
-//! and `GET|POST|PUT /v1/playlists/{id}/items` with the JSON shapes of the 2026 Web API.
-//! On demand: the next requests answer 429 with `Retry-After` ([`FakeSpotify::throttle_next`]),
-//! every issued access token expires ([`FakeSpotify::expire_access_tokens`]) so calls get 401.
+//! [`start`] returns a [`FakeSpotify`] (a [`FakeServer`] over [`Playlists`]): `base_url`
+//! serves `/authorize` (which redirects at once to the `redirect_uri` with a code, as if the
+//! user had clicked "Agree") and `/api/token` (authorization_code with the PKCE verifier
+//! checked, refresh_token with rotation); `url("/v1")` serves `GET /v1/me`,
+//! `POST /v1/me/playlists`, `PUT /v1/playlists/{id}` and `GET|POST|PUT /v1/playlists/{id}/items`
+//! with the JSON shapes of the 2026 Web API. On demand: the next requests answer 429 with
+//! `Retry-After` ([`Playlists::throttle_next`]), every issued access token expires
+//! ([`Playlists::expire_access_tokens`]) so calls get 401.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -20,6 +21,8 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use super::{FakeServer, serve};
 
 /// A playlist as the fake holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,90 +90,59 @@ impl Inner {
     }
 }
 
-type Shared = Arc<Mutex<Inner>>;
+/// The fake's state and controls (what [`FakeSpotify`] derefs to).
+pub struct Playlists(Mutex<Inner>);
 
-/// A running fake. Dropping it stops the server.
-pub struct FakeSpotify {
-    base_url: String,
-    inner: Shared,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
+type Shared = Arc<Playlists>;
 
-impl FakeSpotify {
-    /// Base URL of the accounts service (`/authorize`, `/api/token`).
-    pub fn accounts_url(&self) -> String {
-        self.base_url.clone()
-    }
-    /// Base URL of the Web API, `…/v1`.
-    pub fn api_url(&self) -> String {
-        format!("{}/v1", self.base_url)
+/// A running fake Spotify (accounts + playlists): `base_url` is the accounts base
+/// (`/authorize`, `/api/token`), `url("/v1")` the Web API base.
+pub type FakeSpotify = FakeServer<Playlists>;
+
+impl Playlists {
+    fn lock(&self) -> std::sync::LockResult<std::sync::MutexGuard<'_, Inner>> {
+        self.0.lock()
     }
     /// The user's playlists, in creation order.
     pub fn playlists(&self) -> Vec<FakePlaylist> {
-        self.inner.lock().unwrap().playlists.clone()
+        self.lock().unwrap().playlists.clone()
     }
     pub fn stats(&self) -> Stats {
-        self.inner.lock().unwrap().stats.clone()
+        self.lock().unwrap().stats.clone()
     }
     /// The next `n` requests (any endpoint) answer 429 with `Retry-After: seconds`.
     pub fn throttle_next(&self, n: u32, seconds: u64) {
-        let mut s = self.inner.lock().unwrap();
+        let mut s = self.lock().unwrap();
         s.throttle = n;
         s.retry_after = seconds;
     }
     /// Every access token issued so far expires: API calls with it answer 401.
     pub fn expire_access_tokens(&self) {
-        for v in self.inner.lock().unwrap().access.values_mut() {
+        for v in self.lock().unwrap().access.values_mut() {
             *v = false;
         }
     }
     /// `expires_in` of the tokens issued from now on (default 3600).
     pub fn set_expires_in(&self, seconds: u64) {
-        self.inner.lock().unwrap().expires_in = seconds;
+        self.lock().unwrap().expires_in = seconds;
     }
     /// Removes a playlist, as if the user had deleted it in the app.
     pub fn delete_playlist(&self, id: &str) {
-        self.inner.lock().unwrap().playlists.retain(|p| p.id != id);
+        self.lock().unwrap().playlists.retain(|p| p.id != id);
     }
 }
 
-impl Drop for FakeSpotify {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// Starts the fake for an app with `client_id`, logged in as user `fakeuser`.
-pub fn start(client_id: &str) -> FakeSpotify {
-    let inner: Shared = Arc::new(Mutex::new(Inner {
+/// Starts the fake for an app with `client_id`, logged in as user `fakeuser`, through
+/// [`super::serve`] (the log on the real clock).
+pub fn start(client_id: &str) -> std::io::Result<FakeSpotify> {
+    let inner: Shared = Arc::new(Playlists(Mutex::new(Inner {
         client_id: client_id.to_string(),
         user: "fakeuser".into(),
         expires_in: 3600,
         retry_after: 1,
         ..Inner::default()
-    }));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
-    listener.set_nonblocking(true).expect("non-blocking listener");
-    let base_url = format!("http://{}", listener.local_addr().expect("local address"));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(inner.clone());
-    std::thread::Builder::new()
-        .name("fake-spotify".into())
-        .spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("fake runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                let server = axum::serve(listener, app);
-                tokio::select! {
-                    _ = server => {}
-                    _ = rx => {}
-                }
-            });
-        })
-        .expect("spawning the fake's thread");
-    FakeSpotify { base_url, inner, shutdown: Some(tx) }
+    })));
+    serve(router(inner.clone()), inner, super::system_clock())
 }
 
 fn router(inner: Shared) -> Router {

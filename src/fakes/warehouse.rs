@@ -111,6 +111,7 @@ FROM track_clusters c JOIN clusters cl USING (cluster) JOIN tracks_features f US
 mod tests {
     use super::*;
 
+    /// The demo warehouse has 8 clusters of more than 100 tracks each and one row per Spotify ID.
     #[test]
     fn demo_tables_have_the_documented_shape() {
         let conn = Connection::open_in_memory().unwrap();

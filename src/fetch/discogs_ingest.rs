@@ -333,6 +333,7 @@ mod tests {
         assert!(rows.iter().all(|t| t.track_artists.is_some() && t.type_ == "track"));
     }
 
+    /// A release document becomes the row the original exporter wrote (styles, labels, formats joined; master 0 → none).
     #[test]
     fn release_fields_like_the_original_exporter() {
         let doc: Value = serde_json::json!({

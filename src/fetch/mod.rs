@@ -12,7 +12,7 @@
 //!   `state.reccobeats_features` (found or missing) and `state.reccobeats_responses`, and the build
 //!   step [`reccobeats_ingest_step`] → `raw_audio_features` (source `reccobeats`)
 //!   ([`reccobeats::ReccoBeatsConfig`] is the `[reccobeats]` section);
-//! - [`ratelimit`]: the [`ratelimit::Clock`] and the [`ratelimit::RateLimiter`] plugged into the
+//! - [`ratelimit`]: the [`ratelimit::RateLimiter`] (on the shared [`crate::clock::Clock`]) plugged into the
 //!   shared `http::Client` as its pacer.
 //!
 //! Nothing here runs unless asked: the fetch commands are explicit, and the build plans the

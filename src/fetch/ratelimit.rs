@@ -1,8 +1,9 @@
 //! Client-side rate limiting over a replaceable clock.
 //!
-//! [`Clock`] is the time source: [`SystemClock`] in real runs, [`ManualClock`] in tests (its
-//! `sleep` advances the clock at once, so ten minutes of Discogs traffic run in milliseconds and
-//! the fake server, sharing the same clock, sees the timestamps a real server would).
+//! [`Clock`] (in [`crate::clock`], re-exported here) is the time source: [`SystemClock`] in real
+//! runs, [`ManualClock`] in tests (its `sleep` advances the clock at once, so ten minutes of
+//! Discogs traffic run in milliseconds and the fake server, sharing the same clock, sees the
+//! timestamps a real server would).
 //! [`RateLimiter`] is an [`http::Pacer`](crate::http::Pacer): every attempt of the shared
 //! `http::Client` (retries included) waits for a slot in a sliding window, and every response's
 //! `X-Discogs-Ratelimit*` headers and 429s tighten it.
@@ -23,66 +24,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::http::ClockPacer;
 use crate::http::{Pacer, PacerFuture};
-
-/// A time source: time elapsed since the clock started, and a way to wait.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> Duration;
-    fn sleep(&self, wait: Duration) -> PacerFuture<'_>;
-}
-
-/// The real clock (monotonic), sleeping with tokio.
-#[derive(Debug)]
-pub struct SystemClock {
-    start: std::time::Instant,
-}
-
-impl SystemClock {
-    pub fn new() -> Self {
-        SystemClock { start: std::time::Instant::now() }
-    }
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for SystemClock {
-    fn now(&self) -> Duration {
-        self.start.elapsed()
-    }
-    fn sleep(&self, wait: Duration) -> PacerFuture<'_> {
-        Box::pin(tokio::time::sleep(wait))
-    }
-}
-
-/// A test clock: stands still until someone sleeps, and `sleep` moves it forward at once.
-#[derive(Debug, Default)]
-pub struct ManualClock {
-    now: Mutex<Duration>,
-}
-
-impl ManualClock {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Moves the clock forward (time passing between requests).
-    pub fn advance(&self, by: Duration) {
-        *self.now.lock().unwrap() += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Duration {
-        *self.now.lock().unwrap()
-    }
-    fn sleep(&self, wait: Duration) -> PacerFuture<'_> {
-        self.advance(wait);
-        Box::pin(tokio::task::yield_now())
-    }
-}
 
 /// A sliding-window rate limiter honouring Discogs' rate-limit headers (see the module doc).
 pub struct RateLimiter {
@@ -189,20 +133,6 @@ impl Pacer for RateLimiter {
     }
 }
 
-/// A pacer that only routes retry waits through a clock (no limit): for APIs without published
-/// limits (ReccoBeats), so tests can skip `Retry-After` waits.
-pub struct ClockPacer(pub Arc<dyn Clock>);
-
-impl Pacer for ClockPacer {
-    fn before_send(&self) -> PacerFuture<'_> {
-        Box::pin(std::future::ready(()))
-    }
-    fn on_response(&self, _status: StatusCode, _headers: &HeaderMap) {}
-    fn sleep(&self, wait: Duration) -> PacerFuture<'_> {
-        self.0.sleep(wait)
-    }
-}
-
 /// The largest number of instants in `times` (sorted) that fall inside any window of `window`:
 /// what a request log must keep at or under the limit.
 pub fn max_in_window(times: &[Duration], window: Duration) -> usize {
@@ -276,6 +206,7 @@ mod tests {
         assert_eq!(clock.now(), Duration::from_secs(1));
     }
 
+    /// The sliding-window count treats instants a full window apart as separate windows.
     #[test]
     fn max_in_window_counts_a_sliding_window() {
         let s = |v: &[u64]| v.iter().map(|&x| Duration::from_secs(x)).collect::<Vec<_>>();

@@ -14,7 +14,8 @@
 //!
 //! A [`Pacer`] (optional, [`Client::with_pacer`]) sees every attempt: it may hold a request
 //! back before it goes out (a rate limiter), reads every response's status and headers (rate-limit
-//! headers, 429s) and performs the client's retry waits, so a test clock can skip them.
+//! headers, 429s) and performs the client's retry waits, so a test clock can skip them;
+//! [`ClockPacer`] is the one that only routes those waits through a [`crate::clock::Clock`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -86,6 +87,20 @@ pub trait Pacer: Send + Sync {
     fn on_response(&self, status: StatusCode, headers: &reqwest::header::HeaderMap);
     /// Waits `wait` before a retry (`Retry-After` or backoff).
     fn sleep(&self, wait: Duration) -> PacerFuture<'_>;
+}
+
+/// A pacer that only routes retry waits through a clock (no limit): for APIs without published
+/// limits (ReccoBeats, the Spotify search), so tests can skip `Retry-After` waits.
+pub struct ClockPacer(pub Arc<dyn crate::clock::Clock>);
+
+impl Pacer for ClockPacer {
+    fn before_send(&self) -> PacerFuture<'_> {
+        Box::pin(std::future::ready(()))
+    }
+    fn on_response(&self, _status: StatusCode, _headers: &reqwest::header::HeaderMap) {}
+    fn sleep(&self, wait: Duration) -> PacerFuture<'_> {
+        self.0.sleep(wait)
+    }
 }
 
 impl Client {

@@ -126,6 +126,7 @@ mod tests {
         Header::new(line.split(',').map(String::from).collect())
     }
 
+    /// Each supported input format is recognised from its header row.
     #[test]
     fn recognises_each_format_by_its_header() {
         let cases = [
@@ -142,6 +143,7 @@ mod tests {
         }
     }
 
+    /// A header of another kind of file is not taken for this kind.
     #[test]
     fn a_header_of_another_kind_is_not_recognised() {
         assert_eq!(detect(InputKind::Releases, &header("album_id,artist,album,track_id,title")), None);

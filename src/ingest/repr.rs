@@ -172,6 +172,7 @@ mod tests {
         ReprTrack { position: position.into(), title: title.into() }
     }
 
+    /// Both repr quote styles are read (a title with an apostrophe comes double-quoted).
     #[test]
     fn single_and_double_quoted_titles() {
         let got = parse_tracklist(r#"[<Track 'A1' 'Falling, Catching'>, <Track 'B3' "Déjà à L'Ecole">]"#).unwrap();
@@ -187,18 +188,21 @@ mod tests {
         assert_eq!(got[2].title, "éè");
     }
 
+    /// Headings are read as entries with an empty position.
     #[test]
     fn headings_have_empty_positions() {
         let got = parse_tracklist("[<Track '' 'Disque 1'>, <Track 'A1' 'Cassius 1999'>]").unwrap();
         assert_eq!(got, vec![t("", "Disque 1"), t("A1", "Cassius 1999")]);
     }
 
+    /// An empty cell and `[]` are both an empty tracklist.
     #[test]
     fn empty_lists() {
         assert!(parse_tracklist("").unwrap().is_empty());
         assert!(parse_tracklist("[]").unwrap().is_empty());
     }
 
+    /// Parse errors give the offset and what was expected.
     #[test]
     fn errors_say_where() {
         let e = parse_tracklist("[<Track 'A1' 'never closed>]").unwrap_err();

@@ -127,6 +127,7 @@ impl MatchConfig {
             limit: self.limit,
             concurrency: self.concurrency,
             retry,
+            clock: std::sync::Arc::new(crate::clock::SystemClock::new()),
         }
     }
 

@@ -395,6 +395,7 @@ mod tests {
         rows().into_iter().find(|r| r.2 == id).unwrap_or_else(|| panic!("{id} in my_tracks.csv")).3
     }
 
+    /// Accents, case, curly apostrophes, `&`/`and` and a leading "The" normalise alike.
     #[test]
     fn accents_case_apostrophes_and_ampersands_fold_alike() {
         assert_eq!(norm("Déjà à L'Ecole"), norm("deja a l’ecole"));
@@ -404,6 +405,7 @@ mod tests {
         assert_eq!(fold("Beyoncé"), "beyonce");
     }
 
+    /// Discogs' ` (n)` suffixes and name-variation stars are dropped; a name ending in digits is not touched.
     #[test]
     fn discogs_suffixes_and_stars_are_stripped() {
         assert_eq!(discogs_clean("Nihil (5)"), "Nihil");
@@ -414,6 +416,7 @@ mod tests {
         assert_eq!(Artist::parse("The Doors").main, "doors");
     }
 
+    /// On the real tracks, exactly the 815 "Various" tracks are flagged as compilations.
     #[test]
     fn various_is_flagged_on_the_real_compilations() {
         let rows = rows();
@@ -421,6 +424,7 @@ mod tests {
         assert_eq!(various, 815, "README: Various covers 815 of the 5 347 tracks");
     }
 
+    /// "feat." / "ft." credits are split off both artists and titles.
     #[test]
     fn featured_artists_are_split_off() {
         let a = Artist::parse("Jay-Z feat. Rihanna & Kanye West");
@@ -432,6 +436,7 @@ mod tests {
         assert_eq!(Title::parse("Lose Yourself ft. Someone").core, "lose yourself");
     }
 
+    /// Real titles' version tags (live, remix with its remixer, remaster, edits) are recognised and stripped from the core.
     #[test]
     fn version_tags_of_real_titles() {
         // Real titles of my_tracks.csv.
@@ -470,6 +475,7 @@ mod tests {
         }
     }
 
+    /// Several suffixes in any order leave the same core and version; search terms drop punctuation.
     #[test]
     fn suffixes_stack_in_any_order() {
         let t = Title::parse("Hot-N-Fun (Boys Noize Remix) - Remastered 2011");
@@ -480,6 +486,7 @@ mod tests {
         assert_eq!(search_terms("Notorious B.I.G."), "notorious b i g");
     }
 
+    /// No real title normalises to an empty core unless it had no letters to begin with.
     #[test]
     fn every_real_title_keeps_a_core() {
         for (_, _, id, title) in rows() {
@@ -488,6 +495,7 @@ mod tests {
         }
     }
 
+    /// A remaster is the same recording (distance 0); live, other remixers and instrumentals are different ones (1).
     #[test]
     fn versions_of_one_recording_are_close_and_others_far() {
         assert_eq!(Version::Plain.distance(&Version::Remaster), 0.0);
@@ -497,6 +505,7 @@ mod tests {
         assert_eq!(Version::Instrumental.distance(&Version::Plain), 1.0);
     }
 
+    /// Edition and remaster noise is dropped from album names before comparing.
     #[test]
     fn album_edition_noise_is_dropped() {
         assert_eq!(album_key("Discovery (Deluxe Edition)"), "discovery");

@@ -65,6 +65,7 @@ pub fn quality(stage: usize) -> Quality {
 mod tests {
     use super::*;
 
+    /// The original cascade's flaw, reproduced: a remaster suffix defeats the exact stages and stage 5 takes the karaoke version.
     #[test]
     fn a_remaster_suffix_defeats_every_exact_stage_and_the_first_result_wins() {
         let q = Query::new("1", "The Beatles", "Hey Jude", "Hey Jude", None);

@@ -333,6 +333,7 @@ mod tests {
         (s, d)
     }
 
+    /// The scorer accepts a "Remastered" name and scores the live version below 0.6.
     #[test]
     fn a_remaster_suffix_is_the_same_recording_and_a_live_one_is_not() {
         let q = Query::new("1_A1", "The Beatles", "Hey Jude", "Hey Jude", None);
@@ -342,6 +343,7 @@ mod tests {
         assert!(s.iter().find(|x| x.candidate.id == "live").unwrap().score < 0.6);
     }
 
+    /// The same title by another artist (a cover) is not a match.
     #[test]
     fn a_cover_by_another_artist_is_not_accepted() {
         let q = Query::new("1_A1", "Agnes Obel", "Riverside", "Philharmonics", None);
@@ -349,6 +351,7 @@ mod tests {
         assert_eq!(d.quality, Quality::None, "{d:?}");
     }
 
+    /// Two equally good candidates by different artists are ambiguous, not a guess.
     #[test]
     fn two_different_songs_within_the_margin_are_ambiguous() {
         let q = Query::new("1_A1", "Various", "Intro", "Compilation X", None);
@@ -356,6 +359,7 @@ mod tests {
         assert_eq!(d.quality, Quality::Ambiguous, "{d:?}");
     }
 
+    /// The same recording on two releases is an exact match, not ambiguous.
     #[test]
     fn the_same_recording_on_two_releases_is_not_ambiguous() {
         let q = Query::new("1_A1", "Agoria", "Kofea", "Sky Is Clear / Kofea", None);
@@ -363,6 +367,7 @@ mod tests {
         assert_eq!(d.quality, Quality::Exact, "{d:?}");
     }
 
+    /// A "Various" track is accepted only with its compilation album, not the song on another album.
     #[test]
     fn a_compilation_track_needs_its_album() {
         let q = Query::new("1_A1", "Various", "Sunny", "Soul Hits 1966", None);

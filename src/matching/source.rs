@@ -81,6 +81,7 @@ pub trait CandidateSource {
 mod tests {
     use super::*;
 
+    /// A multi-word field filter is quoted in `q`; the original cascade's unquoted form is kept when asked for.
     #[test]
     fn q_quotes_multi_word_filters() {
         let s = Search::filtered(Some("riders on the storm"), Some("doors"), None);

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use duckdb::Connection;
 use serde::Deserialize;
@@ -20,7 +20,8 @@ use serde::Deserialize;
 use super::MatchError;
 use super::score::{Candidate, Query};
 use super::source::{BatchResult, CandidateSource, Search};
-use crate::http::{Client, HttpError, RetryPolicy};
+use crate::clock::Clock;
+use crate::http::{Client, ClockPacer, HttpError, RetryPolicy};
 
 /// Client credentials. `Debug` never shows the secret.
 #[derive(Clone)]
@@ -45,13 +46,15 @@ impl Credentials {
 }
 
 /// Where and how to search (from `[match]`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SpotifyOptions {
     pub api_base_url: String,
     pub accounts_base_url: String,
     pub limit: u32,
     pub concurrency: usize,
     pub retry: RetryPolicy,
+    /// What token lifetimes and retry waits run on: the real clock, or a test's manual one.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// DDL: `sql/state/spotify_search_cache.sql`.
@@ -59,7 +62,8 @@ const CACHE_TABLE: &str = include_str!("../../sql/state/spotify_search_cache.sql
 
 struct Token {
     value: String,
-    renew_at: Instant,
+    /// On `Inner::clock`.
+    renew_at: Duration,
 }
 
 struct Inner {
@@ -69,6 +73,7 @@ struct Inner {
     token: tokio::sync::Mutex<Option<Token>>,
     limit: u32,
     stop: AtomicBool,
+    clock: Arc<dyn Clock>,
 }
 
 /// Why one search has no answer this run.
@@ -134,9 +139,19 @@ impl<'c> SpotifySearch<'c> {
             }
         }
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| MatchError::Runtime(e.to_string()))?;
-        let api = Client::new("spotify", &options.api_base_url, options.retry.clone())?;
-        let accounts = Client::new("spotify-accounts", &options.accounts_base_url, options.retry.clone())?;
-        let inner = Arc::new(Inner { api, accounts, creds, token: tokio::sync::Mutex::new(None), limit: options.limit.clamp(1, 10), stop: AtomicBool::new(false) });
+        // Retry waits (Retry-After, backoff) go through the clock, as the fetch clients' do.
+        let pacer = Arc::new(ClockPacer(options.clock.clone()));
+        let api = Client::new("spotify", &options.api_base_url, options.retry.clone())?.with_pacer(pacer.clone());
+        let accounts = Client::new("spotify-accounts", &options.accounts_base_url, options.retry.clone())?.with_pacer(pacer);
+        let inner = Arc::new(Inner {
+            api,
+            accounts,
+            creds,
+            token: tokio::sync::Mutex::new(None),
+            limit: options.limit.clamp(1, 10),
+            stop: AtomicBool::new(false),
+            clock: options.clock.clone(),
+        });
         tracing::debug!(cached = cache.len(), "search cache loaded");
         Ok(SpotifySearch { conn, rt, inner, concurrency: options.concurrency.max(1), cache, fresh: Vec::new(), cache_hits: 0 })
     }
@@ -155,7 +170,7 @@ impl Inner {
     async fn token(&self) -> Result<String, Fail> {
         let mut guard = self.token.lock().await;
         if let Some(t) = guard.as_ref() {
-            if Instant::now() < t.renew_at {
+            if self.clock.now() < t.renew_at {
                 return Ok(t.value.clone());
             }
         }
@@ -177,7 +192,7 @@ impl Inner {
         let t: TokenResponse = self.accounts.json("/api/token", resp).await.map_err(|e| Fail::Fatal(e.into()))?;
         // Renew a little before expiry: a tenth of the lifetime, at most a minute.
         let slack = Duration::from_secs((t.expires_in / 10).min(60));
-        let renew_at = Instant::now() + Duration::from_secs(t.expires_in).saturating_sub(slack);
+        let renew_at = self.clock.now() + Duration::from_secs(t.expires_in).saturating_sub(slack);
         tracing::debug!(expires_in = t.expires_in, "spotify token obtained");
         *guard = Some(Token { value: t.access_token.clone(), renew_at });
         Ok(t.access_token)
@@ -239,7 +254,7 @@ impl Inner {
                 Err(HttpError::Json { .. }) if malformed < 2 => {
                     malformed += 1;
                     tracing::debug!("spotify sent malformed JSON: asking again");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    self.clock.sleep(Duration::from_millis(100)).await;
                 }
                 Err(e) => return Err(Fail::Item(e.to_string())),
             }

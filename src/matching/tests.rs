@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use duckdb::Connection;
@@ -9,6 +10,7 @@ use duckdb::Connection;
 use super::source::CandidateSource;
 use super::spotify::{Credentials, SpotifySearch};
 use super::{MatchConfig, Strategy, engine};
+use crate::clock::{Clock, ManualClock};
 use crate::fakes::spotify::{self, Catalogue, Fault, FakeOptions, FakeSpotify};
 
 fn data(rel: &str) -> PathBuf {
@@ -32,7 +34,7 @@ fn warehouse(dir: &Path, n: usize) -> Connection {
 }
 
 fn config(f: &FakeSpotify) -> MatchConfig {
-    MatchConfig { api_base_url: f.api_base(), accounts_base_url: f.accounts_base(), backoff_ms: 10, batch_size: 25, ..MatchConfig::default() }
+    MatchConfig { api_base_url: f.url("/v1"), accounts_base_url: f.base_url.clone(), backoff_ms: 10, batch_size: 25, ..MatchConfig::default() }
 }
 
 fn creds(o: &FakeOptions) -> Credentials {
@@ -43,6 +45,14 @@ fn run(conn: &Connection, cfg: &MatchConfig, o: &FakeOptions, strategy: Strategy
     super::run_configured(conn, cfg, strategy, false, || Ok(creds(o))).expect("matching run")
 }
 
+/// [`run`] with the Spotify source's token lifetimes and retry waits on `clock`.
+fn run_on(conn: &Connection, cfg: &MatchConfig, o: &FakeOptions, clock: Arc<dyn Clock>) -> engine::Summary {
+    let mut options = cfg.spotify_options();
+    options.clock = clock;
+    let mut src = SpotifySearch::new(conn, &options, creds(o)).expect("spotify source");
+    engine::run(conn, &mut src, &cfg.run_options(Strategy::Scorer, false).unwrap()).expect("matching run")
+}
+
 fn matches(conn: &Connection) -> HashMap<String, (Option<String>, String)> {
     let mut stmt = conn.prepare("SELECT track_id, spotify_id, quality FROM track_matches").unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))).unwrap().map(Result::unwrap).collect()
@@ -50,7 +60,7 @@ fn matches(conn: &Connection) -> HashMap<String, (Option<String>, String)> {
 
 /// Search `q`s answered 200, in order.
 fn answered(f: &FakeSpotify) -> Vec<String> {
-    f.log().into_iter().filter(|r| r.path == "/v1/search" && r.status == 200).filter_map(|r| r.q).collect()
+    f.log.to("/v1/search").into_iter().filter(|r| r.status == 200).filter_map(|r| r.param("q")).collect()
 }
 
 /// Proves: a run stopped mid-way (QUOTA_EXCEEDED) keeps every finished match, and the rerun
@@ -72,7 +82,7 @@ fn an_interrupted_run_resumes_without_losing_or_repeating_anything() {
     f.set_quota_after(Some(120));
     let conn = warehouse(dir.path(), 300);
     let first = run(&conn, &config(&f), &o, Strategy::Scorer);
-    assert!(first.stopped.is_some(), "the quota stops the run");
+    assert_eq!(first.stopped.as_deref(), Some("Spotify quota exceeded (429 QUOTA_EXCEEDED)"), "the quota stops the run");
     let after_first = matches(&conn);
     let pending = after_first.values().filter(|(_, q)| q == "pending").count();
     assert!(pending > 0 && pending < 300, "{pending} pending");
@@ -81,7 +91,7 @@ fn an_interrupted_run_resumes_without_losing_or_repeating_anything() {
     assert_eq!(sent_first.len(), 120);
 
     f.set_quota_after(None);
-    f.clear_log();
+    f.log.clear();
     let second = run(&conn, &config(&f), &o, Strategy::Scorer);
     assert!(second.stopped.is_none());
     let after_second = matches(&conn);
@@ -94,9 +104,9 @@ fn an_interrupted_run_resumes_without_losing_or_repeating_anything() {
     assert!(resent.is_empty(), "re-sent {} cached requests: {:?}", resent.len(), &resent[..resent.len().min(3)]);
 
     // A third run sends nothing at all.
-    f.clear_log();
+    f.log.clear();
     let third = run(&conn, &config(&f), &o, Strategy::Scorer);
-    assert_eq!((third.requests, f.search_requests()), (0, 0));
+    assert_eq!((third.requests, f.log.count("/v1/search")), (0, 0));
     assert_eq!(matches(&conn), reference);
 }
 
@@ -112,50 +122,59 @@ fn a_401_renews_the_token() {
     cfg.concurrency = 1;
     let s = run(&conn, &cfg, &o, Strategy::Scorer);
     assert_eq!(s.by_quality.get("pending"), None);
-    let log = f.log();
+    let log = f.log.entries();
     assert_eq!(log.iter().filter(|r| r.path == "/api/token").count(), 2, "one token, then one renewal");
     assert_eq!(log.iter().filter(|r| r.status == 401).count(), 1);
 }
 
-/// Proves: a token past its lifetime is renewed before use, without a 401.
+/// Proves: a token is reused while it lives and renewed once its lifetime is up, before use
+/// (no 401), with client and fake on one manual clock (no real waiting).
 #[test]
 fn an_expiring_token_is_renewed_before_it_expires() {
-    let o = FakeOptions { token_ttl: Duration::from_secs(1), ..FakeOptions::default() };
+    let clock = Arc::new(ManualClock::new());
+    let o = FakeOptions { token_ttl: Duration::from_secs(1), clock: clock.clone(), ..FakeOptions::default() };
     let f = fake(o.clone());
     let dir = tempfile::tempdir().unwrap();
     let conn = warehouse(dir.path(), 1);
-    let mut src = SpotifySearch::new(&conn, &config(&f).spotify_options(), creds(&o)).unwrap();
+    let mut options = config(&f).spotify_options();
+    options.clock = clock.clone();
+    let mut src = SpotifySearch::new(&conn, &options, creds(&o)).unwrap();
     let q = super::score::Query::new("x", "Agnes Obel", "Riverside", "Philharmonics", None);
-    let r = src.search(&[&q], &[super::source::Search::free("riverside agnes obel")]).unwrap();
-    assert!(r.results[0].is_ok());
-    std::thread::sleep(Duration::from_millis(1100));
-    let r = src.search(&[&q], &[super::source::Search::free("brother sparrow agnes obel")]).unwrap();
-    assert!(r.results[0].is_ok());
-    let log = f.log();
-    assert_eq!(log.iter().filter(|r| r.status == 401).count(), 0);
-    assert_eq!(log.iter().filter(|r| r.path == "/api/token").count(), 2);
+    let mut search = |text: &str| assert!(src.search(&[&q], &[super::source::Search::free(text)]).unwrap().results[0].is_ok());
+    search("riverside agnes obel");
+    clock.advance(Duration::from_millis(999));
+    search("brother sparrow agnes obel");
+    assert_eq!(f.log.count("/api/token"), 1, "still valid at 0.999 s: reused");
+    clock.advance(Duration::from_millis(101));
+    search("fuel to fire agnes obel");
+    assert_eq!(f.log.count("/api/token"), 2, "expired at 1 s: renewed");
+    assert_eq!(f.log.entries().iter().filter(|r| r.status == 401).count(), 0);
+    assert_eq!(f.log.to("/v1/search").iter().map(|r| r.status).collect::<Vec<_>>(), [200, 200, 200]);
 }
 
-/// Proves: a 429 is retried after its Retry-After, 5xx are retried, malformed JSON is asked again.
+/// Proves: a 429 is retried after its Retry-After, 5xx are retried with the doubling backoff,
+/// malformed JSON is asked again after 100 ms: the waits add up to exactly 1 s + 20 ms + 40 ms
+/// + 100 ms on the manual clock, nothing stays pending, and the malformed answer is not cached.
 #[test]
 fn rate_limits_server_errors_and_malformed_json_are_survived() {
-    let o = FakeOptions::default();
+    let clock = Arc::new(ManualClock::new());
+    let o = FakeOptions { clock: clock.clone(), ..FakeOptions::default() };
     let f = fake(o.clone());
     f.push_faults([Fault::RateLimit { retry_after: 1 }, Fault::Server(500), Fault::Server(503), Fault::Malformed]);
     let dir = tempfile::tempdir().unwrap();
     let conn = warehouse(dir.path(), 8);
     let mut cfg = config(&f);
     cfg.concurrency = 1;
-    let t = Instant::now();
-    let s = run(&conn, &cfg, &o, Strategy::Scorer);
-    assert!(t.elapsed() >= Duration::from_secs(1), "waited for Retry-After");
+    let s = run_on(&conn, &cfg, &o, clock.clone());
+    assert_eq!(clock.now(), Duration::from_millis(1000 + 20 + 40 + 100), "Retry-After, backoff 10 ms × 2 and × 4, the malformed pause");
     assert_eq!(s.by_quality.get("pending"), None, "{s:?}");
-    let statuses: Vec<u16> = f.log().iter().filter(|r| r.path == "/v1/search").map(|r| r.status).collect();
-    assert_eq!(&statuses[..4], &[429, 500, 503, 200]);
+    let statuses: Vec<u16> = f.log.to("/v1/search").iter().map(|r| r.status).collect();
+    assert_eq!(&statuses[..5], &[429, 500, 503, 200, 200], "the fourth answer was malformed, the fifth asks again");
+    assert!(statuses[5..].iter().all(|&st| st == 200), "{statuses:?}");
     // The malformed answer was not cached: every cached entry parses.
     let mut stmt = conn.prepare("SELECT items FROM state.spotify_search_cache").unwrap();
     let items: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    assert!(!items.is_empty());
+    assert_eq!(items.len(), statuses.iter().filter(|&&st| st == 200).count() - 1, "one entry per well-formed answer");
     for i in items {
         serde_json::from_str::<Vec<super::score::Candidate>>(&i).expect("cached entries parse");
     }
@@ -172,8 +191,8 @@ fn quota_exceeded_stops_without_retrying() {
     let mut cfg = config(&f);
     cfg.concurrency = 1;
     let s = run(&conn, &cfg, &o, Strategy::Scorer);
-    assert!(s.stopped.as_deref().unwrap_or("").contains("QUOTA_EXCEEDED"));
-    assert_eq!(f.search_requests(), 1, "nothing sent after the quota");
+    assert_eq!(s.stopped.as_deref(), Some("Spotify quota exceeded (429 QUOTA_EXCEEDED)"));
+    assert_eq!(f.log.count("/v1/search"), 1, "nothing sent after the quota");
     assert_eq!(s.by_quality.get("pending"), Some(&30));
 }
 
@@ -187,13 +206,15 @@ fn searches_ask_at_most_ten_results() {
     let mut cfg = config(&f);
     cfg.limit = 50;
     run(&conn, &cfg, &o, Strategy::Scorer);
-    assert!(f.log().iter().filter(|r| r.path == "/v1/search").all(|r| r.limit.as_deref() == Some("10")));
+    let searches = f.log.to("/v1/search");
+    assert!(searches.len() >= 20, "at least one search per track: {}", searches.len());
+    assert!(searches.iter().all(|r| r.param("limit").as_deref() == Some("10")));
     // The fake itself refuses a limit above 10, as Spotify does.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let status = rt.block_on(async {
         let c = reqwest::Client::new();
         let tok: serde_json::Value = c
-            .post(format!("{}/api/token", f.accounts_base()))
+            .post(f.url("/api/token"))
             .basic_auth(&o.client_id, Some(&o.client_secret))
             .form(&[("grant_type", "client_credentials")])
             .send()
@@ -203,7 +224,7 @@ fn searches_ask_at_most_ten_results() {
             .await
             .unwrap();
         let t = tok["access_token"].as_str().unwrap().to_string();
-        c.get(format!("{}/search", f.api_base())).bearer_auth(t).query(&[("q", "track:kofea"), ("type", "track"), ("limit", "11")]).send().await.unwrap().status().as_u16()
+        c.get(f.url("/v1/search")).bearer_auth(t).query(&[("q", "track:kofea"), ("type", "track"), ("limit", "11")]).send().await.unwrap().status().as_u16()
     });
     assert_eq!(status, 400);
 }
@@ -217,7 +238,7 @@ fn secrets_are_in_no_table_or_file() {
     let conn = warehouse(dir.path(), 40);
     run(&conn, &config(&f), &o, Strategy::Scorer);
     let tokens = f.tokens();
-    assert!(!tokens.is_empty());
+    assert_eq!(tokens.len(), 1, "one token lives the whole run");
     conn.execute_batch("CHECKPOINT state").unwrap();
     let mut texts = Vec::new();
     for table in ["state.spotify_search_cache", "track_matches", "match_candidates", "match_review"] {
@@ -287,9 +308,9 @@ fn the_original_cascade_runs_side_by_side() {
     for strategy in [Strategy::Original, Strategy::Scorer] {
         let dir = tempfile::tempdir().unwrap();
         let conn = warehouse(dir.path(), 150);
-        f.clear_log();
+        f.log.clear();
         let s = run(&conn, &config(&f), &o, strategy);
-        assert!(f.search_requests() <= 7 * 150, "{strategy:?}: {}", f.search_requests());
+        assert!(f.log.count("/v1/search") <= 7 * 150, "{strategy:?}: {}", f.log.count("/v1/search"));
         assert_eq!(s.tracks, 150);
         let m = matches(&conn);
         right.push(m.iter().filter(|(t, (id, _))| id.is_some() && cat.truth[*t] == *id).count());

@@ -248,6 +248,7 @@ fn new_run_id() -> String {
 mod tests {
     use super::*;
 
+    /// The build writes its side file next to the warehouse, as `<warehouse>.building`.
     #[test]
     fn side_file_sits_beside_the_warehouse() {
         assert_eq!(side_path(Path::new("out/w.duckdb")), PathBuf::from("out/w.duckdb.building"));

@@ -323,6 +323,7 @@ impl<'a> Tokens<'a> {
 mod tests {
     use super::*;
 
+    /// The PKCE challenge of RFC 7636's example verifier is the RFC's; fresh verifiers are valid.
     #[test]
     fn pkce_challenge_matches_rfc7636_example() {
         // RFC 7636, appendix B.
@@ -334,6 +335,7 @@ mod tests {
         assert_eq!(fresh.challenge.len(), 43);
     }
 
+    /// Query values survive encoding and decoding; `+` decodes to a space.
     #[test]
     fn query_values_round_trip_through_encoding() {
         let s = "http://127.0.0.1:8888/callback?a=b c&d=é";
@@ -342,6 +344,7 @@ mod tests {
         assert_eq!(decode("a+b%2"), "a b%2");
     }
 
+    /// The token cache is written mode 0600 and `Debug` never shows a token.
     #[cfg(unix)]
     #[test]
     fn the_token_cache_is_private() {

@@ -240,6 +240,7 @@ mod tests {
         ClusterPlaylist { cluster: c, name: format!("c{c}"), uris: (0..n).map(|i| format!("spotify:track:{c}x{i}")).collect() }
     }
 
+    /// Clusters without a known playlist are created; known ones are updated (renamed when their name changed).
     #[test]
     fn plan_creates_unknown_clusters_and_updates_known_ones() {
         let mut known = BTreeMap::new();
@@ -252,6 +253,7 @@ mod tests {
         assert_eq!(changes[1].title, "x c1");
     }
 
+    /// Playlist entries load per cluster in position order, duplicates and missing IDs dropped.
     #[test]
     fn clusters_load_in_position_order_without_duplicates() {
         let conn = Connection::open_in_memory().unwrap();

@@ -102,6 +102,7 @@ impl Report {
 mod tests {
     use super::*;
 
+    /// Pearson's r is ±1 on a line, skips pairs with a missing side, and is undefined for a constant.
     #[test]
     fn pearson_of_a_line_is_one_and_ignores_missing_pairs() {
         let x = [Some(1.0), Some(2.0), None, Some(3.0), Some(4.0)];
@@ -112,6 +113,7 @@ mod tests {
         assert_eq!(pearson(&[Some(1.0), Some(1.0), Some(1.0)], &[Some(1.0), Some(2.0), Some(3.0)]), None);
     }
 
+    /// The demo warehouse draws every part; markup in names is escaped and nothing is fetched.
     #[test]
     fn a_full_warehouse_draws_every_part_and_escapes_its_text() {
         let conn = Connection::open_in_memory().unwrap();
@@ -127,6 +129,7 @@ mod tests {
         assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("@import"), "self-contained: nothing to fetch");
     }
 
+    /// With `track_matches`, the funnel counts tracks by match quality and lists the unmatched ones.
     #[test]
     fn the_funnel_counts_matches_by_quality_when_matching_ran() {
         let conn = Connection::open_in_memory().unwrap();
@@ -147,6 +150,7 @@ mod tests {
         assert!(html.contains("Tracks without a Spotify ID (first 15)"));
     }
 
+    /// An empty warehouse gives a report naming the missing table of each part.
     #[test]
     fn an_empty_warehouse_gives_a_report_that_says_what_is_missing() {
         let conn = Connection::open_in_memory().unwrap();

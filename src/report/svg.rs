@@ -308,12 +308,14 @@ pub fn scatter(points: &[Point], legend: &[(i64, String)], width: f64, height: f
 mod tests {
     use super::*;
 
+    /// SVG/HTML text escapes `<`, `>`, `&` and both quotes, and leaves other characters alone.
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(esc(r#"<b>"Rock" & 'Roll'</b>"#), "&lt;b&gt;&quot;Rock&quot; &amp; &#39;Roll&#39;&lt;/b&gt;");
         assert_eq!(esc("Sigur Rós — ( )"), "Sigur Rós — ( )");
     }
 
+    /// Axis ticks are round numbers inside the range (0, 0.2, …, 1 for 0..1).
     #[test]
     fn ticks_are_round_and_cover_the_range() {
         let t = ticks(0.0, 1.0, 5);
@@ -323,6 +325,7 @@ mod tests {
         assert!(t.first().unwrap() >= &-3.7 && t.last().unwrap() <= &12.2 && t.len() >= 3, "{t:?}");
     }
 
+    /// Tick labels carry no trailing zeros.
     #[test]
     fn tick_labels_are_short() {
         assert_eq!(tick(0.0), "0");
@@ -332,6 +335,7 @@ mod tests {
         assert_eq!(tick(0.5), "0.5");
     }
 
+    /// The correlation scale maps −1, 0, 1 to blue, white, red, and NaN to white.
     #[test]
     fn diverging_runs_blue_white_red() {
         assert_eq!(diverging(-1.0), "#2166ac");
@@ -340,12 +344,14 @@ mod tests {
         assert_eq!(diverging(f64::NAN), "#f7f7f7");
     }
 
+    /// Bar labels are escaped.
     #[test]
     fn bars_escape_labels() {
         let svg = hbars(&[Bar { label: "a<b".into(), value: 2.0, color: "#000".into(), note: None }], 800.0);
         assert!(svg.contains("a&lt;b") && !svg.contains("a<b"), "{svg}");
     }
 
+    /// The report groups digits by three with a narrow no-break space.
     #[test]
     fn thousands_groups_digits() {
         assert_eq!(thousands(4108), "4\u{202f}108");

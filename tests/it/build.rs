@@ -14,8 +14,11 @@ fn sample_build_log() {
     assert!(!p.path("out/w.duckdb.building").exists(), "the side file is swapped in, not left behind");
 }
 
-/// The sample's traps in miniature: repeated positions on two discs, headings, a compilation,
-/// an ID shared by two tracks, IDs without features.
+/// The sample's traps in miniature, with the counts `data/sample/generate.py` makes: 34 releases,
+/// 365 tracks (headings are not tracks), repeated positions on two discs, a 12-track compilation,
+/// an odd position (`¥2`), 347 tracks with an ID (18 without), one ID shared by two tracks, 346
+/// distinct IDs of which 11 have no features; repr escapes decoded (10 `It's "…"` titles, 10
+/// with a `\t` trimmed, 28 titles with an apostrophe).
 #[test]
 fn sample_tables() {
     let p = Project::sample();
@@ -33,17 +36,31 @@ fn sample_tables() {
         ]
     );
     assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title IN ('Disque 1', 'Disque 2', 'Acte I')"), "0", "headings are not tracks");
-    assert_eq!(p.scalar("SELECT bool_and(is_compilation) FROM tracks WHERE album_artist = 'Various'"), "true");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE release_id = 1095029 AND section = 'Acte I'"), p.scalar("SELECT count(*) FROM tracks WHERE release_id = 1095029"));
+    assert_eq!(p.scalar("SELECT count(*) || ' ' || bool_and(is_compilation) FROM tracks WHERE album_artist = 'Various'"), "12 true");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE is_compilation"), "12");
+    assert_eq!(p.scalar("SELECT track_id || ' ' || title FROM tracks WHERE position = '¥2'"), "1110867_¥2 Hidden Groove");
     assert_eq!(p.scalar("SELECT artist_clean FROM releases WHERE artist = 'Nova (2)' LIMIT 1"), "Nova");
-    // One row per distinct ID; IDs without features kept and flagged.
-    let ids = p.scalar("SELECT count(DISTINCT spotify_id) FROM track_spotify_ids");
-    assert_eq!(p.scalar("SELECT count(*) FROM tracks_features"), ids);
-    assert_eq!(p.scalar("SELECT count(*) FROM (SELECT spotify_id FROM track_spotify_ids GROUP BY 1 HAVING count(*) > 1)"), "1");
-    let without: i64 = p.scalar("SELECT count(*) FROM tracks_features WHERE NOT has_features").parse().unwrap();
-    assert!(without > 0);
-    assert!(p.scalar("SELECT count(*) FROM tracks_features WHERE has_features").parse::<i64>().unwrap() >= 300);
-    // Escaped titles come out clean: `\t` trimmed, `\'` and `"` kept.
-    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title LIKE 'It''s \"%\"'"), p.scalar("SELECT count(*) FROM tracks WHERE title_raw LIKE 'It''s%'"));
+    // IDs: 347 rows, 346 distinct; the shared one keeps both tracks, and tracks_features takes
+    // the first in input order as its row.
+    assert_eq!(p.scalar("SELECT count(*) || '/' || count(DISTINCT spotify_id) FROM track_spotify_ids"), "347/346");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE track_id NOT IN (SELECT track_id FROM track_spotify_ids)"), "18");
+    assert_eq!(
+        p.scalar("SELECT string_agg(track_id, ' ' ORDER BY track_id) FROM track_spotify_ids WHERE spotify_id IN (SELECT spotify_id FROM track_spotify_ids GROUP BY 1 HAVING count(*) > 1)"),
+        "1000001_A3 1007920_A1"
+    );
+    assert_eq!(p.scalar("SELECT Track_id FROM tracks_features WHERE spotify_id = 'UGCEMW6AgfwTfZZE3RRXRz'"), "1000001_A3");
+    // One row per distinct ID; IDs without features kept and flagged. The Exportify file has 336
+    // rows: the 335 IDs with features and one no track refers to.
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks_features"), "346");
+    assert_eq!(p.scalar("SELECT count(*) FILTER (WHERE has_features) || '/' || count(*) FILTER (WHERE NOT has_features) FROM tracks_features"), "335/11");
+    assert_eq!(p.scalar("SELECT count(*) FROM audio_features"), "336");
+    // Escaped titles come out clean: `\'` and `"` kept, `\t` trimmed (kept in title_raw).
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title LIKE 'It''s \"%\"'"), "10");
+    assert_eq!(p.scalar("SELECT title FROM tracks WHERE title LIKE 'It''s%' ORDER BY release_id, seq LIMIT 1"), "It's \"Cendre poussière\"");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title LIKE '%\"Live\"'"), "12");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title LIKE '%''%'"), "28");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE starts_with(title_raw, chr(9)) AND title = substr(title_raw, 2)"), "10");
     assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title <> trim(title) OR title LIKE '\t%'"), "0");
 }
 
@@ -57,8 +74,11 @@ fn collection_tracks_lose_nothing() {
     assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE release_id = 33464651"), "8");
     assert_eq!(p.scalar("SELECT count(*) FROM releases"), "613");
     assert_eq!(p.scalar("SELECT count(*) FROM quarantine"), "0");
-    // A title the repr writes in double quotes, which the original regex lost.
-    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title = 'Déjà à L''Ecole' OR title LIKE '%''%'") != "0", true);
+    // Titles the repr writes in double quotes (they hold an apostrophe), which the original regex
+    // lost: all 730, this one among them.
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title LIKE '%''%'"), "730");
+    assert_eq!(p.scalar("SELECT track_id FROM tracks WHERE title = 'Déjà à L''Ecole'"), p.scalar("SELECT track_id FROM tracks WHERE title LIKE 'D_j_ _ L''Ecole'"));
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks WHERE title = 'Déjà à L''Ecole' AND position = 'B3'"), "1");
 }
 
 /// The original run reproduced: 5 347 tracks, 4 113 rows in tracks_features, 5 without
@@ -106,6 +126,9 @@ fn duplicate_key_fails_and_keeps_last_good_warehouse() {
     let dup = ids.lines().nth(1).unwrap().rsplit_once(',').unwrap().0.to_string() + ",0123456789abcdefghijKL";
     p.file("data/spotify_ids.csv", &format!("{ids}{dup}\n"));
     let out = p.run(&["build"]).failure();
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("failing_check", out.transcript());
+    });
     let key = dup.split(',').nth(3).unwrap();
     assert!(out.stdout.contains("FAIL") && out.stdout.contains("check.spotify_ids_pk"), "{}", out.stdout);
     assert!(out.stdout.contains(&format!("{key} (2×)")), "the key is named: {}", out.stdout);
@@ -160,13 +183,30 @@ fn unbalanced_quote_names_file_line_and_field() {
     assert_eq!(p.scalar("SELECT source_line || ': ' || problem FROM quarantine"), "3: 4 fields where the header has 6");
 }
 
-/// A file of the wrong kind is refused with its header named.
+/// A file of the wrong kind is refused with its header named, and the build stops at ingest.
 #[test]
 fn unknown_header_is_refused() {
     let p = Project::sample();
     p.copy(&p.path("data/spotify_ids.csv"), "data/collection.csv");
     let out = p.run(&["build"]).failure();
     assert!(out.stdout.contains("not a known releases file"), "{}", out.stdout);
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("unknown_input_header", out.transcript());
+    });
+}
+
+/// A misspelt configuration key stops every command before it starts, naming the key, its line
+/// and the keys that exist.
+#[test]
+fn unknown_config_key_is_named() {
+    let p = Project::sample();
+    let config = std::fs::read_to_string(p.path("selecta.toml")).unwrap();
+    p.file("selecta.toml", &config.replace("spotify_ids = ", "spotify_id = "));
+    let out = p.run(&["build"]).failure();
+    assert!(!p.path("out/w.duckdb").exists(), "nothing was built");
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("unknown_config_key", out.transcript());
+    });
 }
 
 /// The Discogs website's "Export collection" CSV is read as releases (it has no genre/style).

@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 use std::process::Command;
-use std::sync::Arc;
 
 use selecta::fakes::discogs::{self as fake_discogs, COMPILATION_RELEASE, Collection, HEADINGS_RELEASE};
 use selecta::fakes::reccobeats::{self as fake_recco, Fault, Features};
-use selecta::fetch::ratelimit::SystemClock;
+use selecta::fakes::system_clock;
 
 use crate::{Output, Project};
 
@@ -29,10 +28,6 @@ fn run_env(p: &Project, env: &[(&str, Option<&str>)], args: &[&str]) -> Output {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
 }
 
 fn discogs_project(base_url: &str) -> Project {
@@ -60,10 +55,9 @@ enabled = false
 /// repeated positions on two discs are disambiguated.
 #[test]
 fn fetch_discogs_then_build() {
-    let rt = runtime();
-    let mut opts = fake_discogs::Options::new(Arc::new(SystemClock::new()));
+    let mut opts = fake_discogs::Options::new(system_clock());
     opts.rate_limit = 6000;
-    let fake = rt.block_on(fake_discogs::start(Collection::generated("collector", 30), opts)).unwrap();
+    let fake = fake_discogs::start(Collection::generated("collector", 30), opts).unwrap();
     let p = discogs_project(&fake.base_url);
     let out = run_env(&p, &[("DISCOGS_TOKEN", Some(TOKEN))], &["fetch", "discogs"]).success();
     assert!(out.stdout.contains("discogs collector: 30 releases"), "{}", out.stdout);
@@ -89,8 +83,7 @@ fn fetch_discogs_then_build() {
 /// Without a token the command says where to put one, and sends nothing.
 #[test]
 fn fetch_discogs_without_token() {
-    let rt = runtime();
-    let fake = rt.block_on(fake_discogs::start(Collection::generated("collector", 3), fake_discogs::Options::new(Arc::new(SystemClock::new())))).unwrap();
+    let fake = fake_discogs::start(Collection::generated("collector", 3), fake_discogs::Options::new(system_clock())).unwrap();
     let p = discogs_project(&fake.base_url);
     let out = run_env(&p, &[("DISCOGS_TOKEN", None)], &["fetch", "discogs"]).failure();
     assert!(out.stderr.contains("DISCOGS_TOKEN is not set"), "{}", out.stderr);
@@ -122,10 +115,9 @@ fn spotify_id(i: u64) -> String {
 /// asks nothing; a malformed answer is a clear error and a non-zero exit.
 #[test]
 fn fetch_features_from_an_ids_file() {
-    let rt = runtime();
     let ids: Vec<String> = (0..90).map(spotify_id).collect();
     let known: HashMap<String, Features> = ids.iter().enumerate().filter(|(i, _)| i % 10 != 3).map(|(i, id)| (id.clone(), features(i as u64))).collect();
-    let fake = rt.block_on(fake_recco::start(known, fake_recco::Options { max_batch: 40, clock: Arc::new(SystemClock::new()) })).unwrap();
+    let fake = fake_recco::start(known, fake_recco::Options { max_batch: 40, clock: system_clock() }).unwrap();
     let p = Project::new();
     p.file("selecta.toml", &format!("warehouse = \"out/w.duckdb\"\n[reccobeats]\nbase_url = \"{}\"\n", fake.base_url));
     p.file("ids.txt", &format!("{}\nnot-an-id\n", ids.join("\n")));
@@ -145,7 +137,6 @@ fn fetch_features_from_an_ids_file() {
 #[test]
 fn fetch_features_for_the_original_ids() {
     let Some(csv_path) = crate::shared_data("original_run/my_tracks_spotify_id.csv") else { return };
-    let rt = runtime();
     let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
     let col = rdr.headers().unwrap().iter().position(|h| h == "spotify_id").unwrap();
     let mut ids: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).filter(|s| !s.is_empty()).collect();
@@ -154,7 +145,7 @@ fn fetch_features_for_the_original_ids() {
     assert_eq!(ids.len(), 4113);
     // The fake knows all but every 25th.
     let known: HashMap<String, Features> = ids.iter().enumerate().filter(|(i, _)| i % 25 != 0).map(|(i, id)| (id.clone(), features(i as u64))).collect();
-    let fake = rt.block_on(fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: Arc::new(SystemClock::new()) })).unwrap();
+    let fake = fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: system_clock() }).unwrap();
     let p = Project::new();
     p.file("selecta.toml", "warehouse = \"out/w.duckdb\"\n");
     let path = csv_path.display().to_string();
@@ -169,16 +160,14 @@ fn fetch_features_for_the_original_ids() {
 /// `precedence = "before-files"` ReccoBeats wins everywhere it answered.
 #[test]
 fn fetch_features_then_build() {
-    let rt = runtime();
     let p = Project::sample();
     p.run(&["build"]).success();
     let ids: Vec<String> = p.query("SELECT DISTINCT spotify_id FROM track_spotify_ids ORDER BY 1").into_iter().map(|r| r[0].clone()).collect();
     let exportify: std::collections::HashSet<String> = p.query("SELECT spotify_id FROM audio_features").into_iter().map(|r| r[0].clone()).collect();
-    let without: i64 = p.scalar("SELECT count(*) FROM tracks_features WHERE NOT has_features").parse().unwrap();
-    assert!(without > 0);
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks_features WHERE NOT has_features"), "11", "the sample's IDs without features");
     // The fake knows every ID but the first.
     let known: HashMap<String, Features> = ids.iter().enumerate().skip(1).map(|(i, id)| (id.clone(), features(i as u64))).collect();
-    let fake = rt.block_on(fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: Arc::new(SystemClock::new()) })).unwrap();
+    let fake = fake_recco::start(known.clone(), fake_recco::Options { max_batch: 40, clock: system_clock() }).unwrap();
     let config = std::fs::read_to_string(p.path("selecta.toml")).unwrap();
     p.file("selecta.toml", &format!("{config}\n[reccobeats]\nbase_url = \"{}\"\ninput = true\n", fake.base_url));
     let out = run_env(&p, &[], &["fetch", "features", "--source", "reccobeats"]).success();
@@ -188,7 +177,7 @@ fn fetch_features_then_build() {
     p.run(&["build"]).success();
     assert_eq!(p.scalar("SELECT count(*) FROM audio_features WHERE source = 'exportify'"), exportify.len().to_string());
     let lacking = known.keys().filter(|id| !exportify.contains(*id)).count();
-    assert!(lacking > 0);
+    assert_eq!(lacking, 11 - usize::from(!exportify.contains(&ids[0])), "the 11 IDs without features, but the one the fake does not know");
     assert_eq!(p.scalar("SELECT count(*) FROM audio_features WHERE source = 'reccobeats'"), lacking.to_string(), "ReccoBeats fills the IDs Exportify lacks");
     let id = p.scalar("SELECT spotify_id FROM audio_features WHERE source = 'reccobeats' LIMIT 1");
     let energy: f64 = p.scalar(&format!("SELECT energy FROM audio_features WHERE spotify_id = '{id}'")).parse().unwrap();

@@ -157,11 +157,14 @@ pub fn example(name: &str) -> Option<Project> {
     Some(p)
 }
 
-/// insta filters for run ids, timings and temporary paths.
+/// insta filters for run ids, timings (`0.12s` in the run log, `0.1 s` in summaries), log
+/// timestamps and temporary paths.
 pub fn filters() -> Vec<(&'static str, &'static str)> {
     vec![
         (r"\d{8}T\d{6}Z-[0-9a-f]{4}", "[RUN_ID]"),
         (r"\d+\.\d{2}s\b", "[T]s"),
+        (r"\b\d+\.\d+ s\b", "[T] s"),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "[TIMESTAMP]"),
         (r"/tmp/\.tmp[A-Za-z0-9]+|/tmp/[A-Za-z0-9_.-]+", "[TMP]"),
     ]
 }

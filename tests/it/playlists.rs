@@ -14,8 +14,8 @@ const CLIENT_ID: &str = "fakeclientid0123456789";
 fn project(fake: &FakeSpotify) -> Project {
     demo(&format!(
         "[spotify]\naccounts_url = \"{}\"\napi_url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nredirect_port = 0\nauth_timeout_secs = 30\n",
-        fake.accounts_url(),
-        fake.api_url()
+        fake.base_url,
+        fake.url("/v1")
     ))
 }
 
@@ -88,7 +88,7 @@ fn assert_in_step(p: &Project, fake: &FakeSpotify) {
 /// Rerun: no playlist created, each one replaced by its cluster, the cached token reused.
 #[test]
 fn creates_then_updates_one_playlist_per_cluster() {
-    let fake = spotify_playlists::start(CLIENT_ID);
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
     let p = project(&fake);
     let (dry, _) = run(&p, &["--dry-run"]);
     assert_eq!(dry.code, 0, "{}", dry.stderr);
@@ -137,7 +137,7 @@ fn creates_then_updates_one_playlist_per_cluster() {
 /// rotates) and goes on; a later run uses the rotated refresh token.
 #[test]
 fn refreshes_the_token_on_401() {
-    let fake = spotify_playlists::start(CLIENT_ID);
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
     let p = project(&fake);
     assert_eq!(run(&p, &[]).0.code, 0);
     fake.expire_access_tokens();
@@ -145,7 +145,7 @@ fn refreshes_the_token_on_401() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(opened, 0, "refreshed, not authorized again");
     let s = fake.stats();
-    assert!(s.unauthorized >= 1, "{s:?}");
+    assert_eq!(s.unauthorized, 1, "one 401, then the refreshed token: {s:?}");
     assert_eq!(s.refresh_grants, 1);
     fake.expire_access_tokens();
     let (out, opened) = run(&p, &[]);
@@ -158,7 +158,7 @@ fn refreshes_the_token_on_401() {
 /// 429 with Retry-After: the client waits and retries; nothing is duplicated.
 #[test]
 fn waits_out_429() {
-    let fake = spotify_playlists::start(CLIENT_ID);
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
     let p = project(&fake);
     assert_eq!(run(&p, &[]).0.code, 0);
     fake.throttle_next(2, 1);
@@ -174,7 +174,7 @@ fn waits_out_429() {
 /// A playlist deleted in the app is created again on the next run.
 #[test]
 fn recreates_a_deleted_playlist() {
-    let fake = spotify_playlists::start(CLIENT_ID);
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
     let p = project(&fake);
     assert_eq!(run(&p, &[]).0.code, 0);
     let gone = fake.playlists()[3].id.clone();
@@ -188,7 +188,7 @@ fn recreates_a_deleted_playlist() {
 /// No clusters in the warehouse: a clear error before any network call.
 #[test]
 fn needs_cluster_playlists() {
-    let fake = spotify_playlists::start(CLIENT_ID);
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
     let p = project(&fake);
     {
         let conn = duckdb::Connection::open(p.path("out/w.duckdb")).unwrap();

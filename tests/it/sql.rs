@@ -32,6 +32,9 @@ fn sql_before_build() {
     let p = Project::sample();
     let out = p.run(&["sql", "SELECT 1"]).failure();
     assert!(out.stderr.contains("run `selecta build` first"), "{}", out.stderr);
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("sql_without_warehouse", out.transcript());
+    });
 }
 
 /// The run log of every build is queryable.

@@ -173,6 +173,7 @@ fn write_table(out: &mut dyn Write, result: &QueryResult) -> std::io::Result<()>
 mod tests {
     use super::*;
 
+    /// Days since the epoch print as the right calendar dates on both sides of 1970.
     #[test]
     fn civil_dates() {
         assert_eq!(civil_date(0), "1970-01-01");
@@ -181,6 +182,7 @@ mod tests {
         assert_eq!(value_text(&Value::Timestamp(TimeUnit::Second, 86_399)).unwrap(), "1970-01-01 23:59:59");
     }
 
+    /// CSV quotes what needs quoting and leaves NULL empty; JSON keeps numbers as numbers and NULL as null.
     #[test]
     fn csv_and_json_keep_nulls_and_numbers() {
         let r = QueryResult {

@@ -212,6 +212,7 @@ pub async fn export(duck: &Connection, url: &str, schema: &str, tables: &[String
 mod tests {
     use super::*;
 
+    /// A PostgreSQL URL's password (userinfo or query) is masked and still extractable for the connection.
     #[test]
     fn passwords_are_masked_in_urls() {
         assert_eq!(redact_url("postgres://me:s3cr%40t@db.example:5432/x?sslmode=require"), "postgres://me:***@db.example:5432/x?sslmode=require");
@@ -221,6 +222,7 @@ mod tests {
         assert_eq!(password_of("postgres://u:p4ss@h/db").as_deref(), Some("p4ss"));
     }
 
+    /// DuckDB column types map to PostgreSQL types; those without an exact one travel as text.
     #[test]
     fn duckdb_types_map_to_postgres_types() {
         assert_eq!(map_type("DOUBLE"), ("double precision".into(), Kind::F64));
@@ -232,6 +234,7 @@ mod tests {
         assert_eq!(map_type("TIMESTAMP WITH TIME ZONE"), ("timestamptz".into(), Kind::Text));
     }
 
+    /// The export checksum ignores row order but tells −0.0 from 0.0, '' from NULL and "\N" from NULL.
     #[test]
     fn checksums_ignore_row_order_but_see_float_bits_and_nulls() {
         let a = vec![vec![Cell::F64(Some(0.1)), Cell::Text(Some("é".into()))], vec![Cell::F64(None), Cell::Text(None)]];
@@ -246,6 +249,7 @@ mod tests {
         assert_ne!(checksum(&[vec![Cell::Text(Some("\\N".into()))]]), checksum(&[vec![Cell::Text(None)]]));
     }
 
+    /// Only lowercase identifiers are accepted as schema names.
     #[test]
     fn schema_names_are_checked() {
         assert!(check_schema("selecta").is_ok());

@@ -235,6 +235,7 @@ pub fn read_ids_file(path: &Path) -> Result<Vec<String>, FetchError> {
 mod tests {
     use super::*;
 
+    /// A ReccoBeats item's Spotify ID is the last path segment of its `href`.
     #[test]
     fn item_id_is_the_last_segment_of_href() {
         let item = serde_json::json!({"href": "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=x"});
@@ -242,6 +243,7 @@ mod tests {
         assert_eq!(item_spotify_id(&serde_json::json!({"id": "x"})), None);
     }
 
+    /// ReccoBeats ranks after the feature files by default, before them with `before-files`; a batch over 40 is refused.
     #[test]
     fn precedence_places_reccobeats_around_the_files() {
         let mut c = ReccoBeatsConfig::default();
