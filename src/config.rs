@@ -42,6 +42,18 @@ pub struct Inputs {
     pub features: Vec<PathBuf>,
 }
 
+/// The `[checks]` section: how this configuration treats the checks of `sql/schema.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksConfig {
+    /// Checks (`check.…`, as the run log names them) whose offending rows make the step WARN
+    /// instead of failing the build; their rows still go to `check_failures`. For inputs known
+    /// not to hold a promise (an older tracklist naming releases that left the collection).
+    /// Default: none. A name that is no check is an error.
+    #[serde(default)]
+    pub warn: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -51,6 +63,8 @@ struct RawConfig {
     state: Option<PathBuf>,
     #[serde(default)]
     inputs: Inputs,
+    #[serde(default)]
+    checks: ChecksConfig,
     #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
     #[serde(default)]
@@ -84,6 +98,8 @@ pub struct Config {
     /// survive rebuilds — API response caches, run log, check audit, playlist IDs.
     pub state: PathBuf,
     pub inputs: Inputs,
+    /// `[checks]`: checks that only warn.
+    pub checks: ChecksConfig,
     pub cluster: crate::cluster::ClusterConfig,
     /// `[discogs]`: the Discogs API source (`selecta fetch discogs`, and as a build input).
     pub discogs: crate::fetch::DiscogsConfig,
@@ -133,6 +149,16 @@ impl Config {
             spotify_ids: resolve_all(&raw.inputs.spotify_ids),
             features: resolve_all(&raw.inputs.features),
         };
+        for name in &raw.checks.warn {
+            let known = crate::pipeline::checks::schema().map(|s| s.checks().any(|c| &c.name == name));
+            if !matches!(known, Ok(true)) {
+                let message = match known {
+                    Err(e) => e.to_string(),
+                    Ok(_) => format!("no check is named {name:?} (the run log and sql/schema.toml's header name them)"),
+                };
+                return Err(ConfigError::Invalid { path: path.to_path_buf(), field: "checks.warn".into(), message });
+            }
+        }
         for check in [raw.discogs.validate(), raw.reccobeats.validate()] {
             if let Err((field, message)) = check {
                 return Err(ConfigError::Invalid { path: path.to_path_buf(), field, message });
@@ -144,6 +170,7 @@ impl Config {
             warehouse,
             state,
             inputs,
+            checks: raw.checks,
             cluster: raw.cluster,
             discogs: raw.discogs,
             reccobeats: raw.reccobeats,

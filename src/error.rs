@@ -22,6 +22,8 @@ pub enum Error {
     Postgres(#[from] crate::export::postgres::PostgresError),
     #[error(transparent)]
     Playlists(#[from] crate::playlists::PlaylistsError),
+    #[error(transparent)]
+    Checks(#[from] crate::pipeline::checks::ChecksError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

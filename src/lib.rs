@@ -11,7 +11,8 @@
 //! PostgreSQL, [`playlists`] keeps one Spotify playlist per cluster; [`fakes`] are the fake
 //! servers the tests run against.
 //! [`fetch`] gets the inputs at their source (Discogs API, ReccoBeats) into the state database,
-//! and its build steps land them in the raw tables.
+//! and its build steps land them in the raw tables. [`pipeline::checks`] turns `sql/schema.toml`
+//! into the build's check steps.
 
 pub mod cli;
 pub mod cluster;
@@ -23,6 +24,7 @@ pub mod fetch;
 pub mod http;
 pub mod ingest;
 pub mod matching;
+pub mod pipeline;
 pub mod playlists;
 pub mod report;
 pub mod warehouse;

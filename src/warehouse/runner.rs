@@ -84,6 +84,7 @@ fn remove_if_exists(path: &Path) -> Result<(), WarehouseError> {
 pub fn build(config: &Config, progress: bool, out: &mut dyn Write) -> Result<BuildOutcome, crate::Error> {
     let started = Instant::now();
     let run_id = new_run_id();
+    let steps = plan::build_plan(config)?;
     if let Some(dir) = config.warehouse.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| WarehouseError::Io { path: dir.to_path_buf(), source })?;
     }
@@ -100,8 +101,8 @@ pub fn build(config: &Config, progress: bool, out: &mut dyn Write) -> Result<Bui
     )
     .map_err(duck("recording the run"))?;
 
-    let steps = plan::build_plan(config);
     let total = steps.len();
+    let name_width = steps.iter().map(|s| s.name.chars().count() + 4).max().unwrap_or(0).max(40);
     let _ = writeln!(out, "selecta build · run {run_id} · {} → {}", config.path.display(), config.warehouse.display());
     let ctx = StepContext { conn: &conn, config, run_id: &run_id, progress };
     let mut records = Vec::new();
@@ -116,15 +117,20 @@ pub fn build(config: &Config, progress: bool, out: &mut dyn Write) -> Result<Bui
                 let sample: Vec<String> = keys.iter().map(|(k, n, _)| format!("{k} ({n}×)")).collect();
                 let note = format!("{rows} offending rows: {}{}", sample.join(", "), if rows as usize > keys.len() { ", …" } else { "" });
                 store_check_failure(&conn, &run_id, step, rows, &keys)?;
-                let msg = format!("check {} failed: {note}", step.name);
-                (record(i + 1, step, "FAIL", Some(rows), seconds, Some(note)), Some(msg))
+                if matches!(step.kind, StepKind::Check { warn: true, .. }) {
+                    // `[checks] warn`: reported and audited, the build goes on.
+                    (record(i + 1, step, "WARN", Some(rows), seconds, Some(note)), None)
+                } else {
+                    let msg = format!("check {} failed: {note}", step.name);
+                    (record(i + 1, step, "FAIL", Some(rows), seconds, Some(note)), Some(msg))
+                }
             }
             Err(e) => {
                 let msg = format!("step {} failed: {e}", step.name);
                 (record(i + 1, step, "ERROR", None, seconds, Some(e.to_string())), Some(msg))
             }
         };
-        print_step(out, &record, total);
+        print_step(out, &record, total, name_width);
         store_step(&conn, &run_id, &record)?;
         records.push(record);
         if failed.is_some() {
@@ -167,27 +173,36 @@ enum StepResult {
 fn run_step(ctx: &StepContext<'_>, step: &Step) -> Result<StepResult, crate::Error> {
     let _span = tracing::info_span!("step", name = step.name).entered();
     match step.kind {
-        StepKind::Rust(f) => Ok(StepResult::Done(f(ctx)?)),
+        StepKind::Rust { run, .. } => Ok(StepResult::Done(run(ctx)?)),
         StepKind::Sql { file, sql, table } => {
             let (body, note) = plan::split_note(sql);
             ctx.conn.execute_batch(body).map_err(duck(format!("running {file}")))?;
-            let rows: i64 = ctx
-                .conn
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-                .map_err(duck(format!("counting {table}")))?;
-            let mut out = StepOutput::ok(rows as u64);
+            let rows = match table {
+                Some(table) => {
+                    let n: i64 = ctx
+                        .conn
+                        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                        .map_err(duck(format!("counting {table}")))?;
+                    Some(n as u64)
+                }
+                None => None,
+            };
+            let mut out = StepOutput { status: StepStatus::Ok, rows, note: None };
             if let Some(note_sql) = note {
                 let (warn, text): (bool, Option<String>) = ctx
                     .conn
                     .query_row(note_sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
                     .map_err(duck(format!("running the note query of {file}")))?;
                 if let Some(text) = text {
-                    out = if warn { StepOutput::warn(rows as u64, text) } else { out.with_note(text) };
+                    out.note = Some(text);
+                    if warn {
+                        out.status = StepStatus::Warn;
+                    }
                 }
             }
             Ok(StepResult::Done(out))
         }
-        StepKind::Check { file, sql } => {
+        StepKind::Check { file, sql, .. } => {
             let body = sql.trim().trim_end_matches(';');
             let rows: i64 = ctx
                 .conn
@@ -196,10 +211,10 @@ fn run_step(ctx: &StepContext<'_>, step: &Step) -> Result<StepResult, crate::Err
             if rows == 0 {
                 return Ok(StepResult::Done(StepOutput { status: StepStatus::Ok, rows: Some(0), note: None }));
             }
+            // Every check returns key VARCHAR, n BIGINT, detail VARCHAR (sql/schema.toml's header).
             let mut stmt = ctx
                 .conn
-                .prepare(&format!("SELECT CAST(key AS VARCHAR), CAST(n AS BIGINT), CAST(COLUMNS('^detail$') AS VARCHAR) FROM ({body}) LIMIT {SAMPLE_KEYS}"))
-                .or_else(|_| ctx.conn.prepare(&format!("SELECT CAST(key AS VARCHAR), CAST(n AS BIGINT), NULL FROM ({body}) LIMIT {SAMPLE_KEYS}")))
+                .prepare(&format!("SELECT key, n, detail FROM ({body}) LIMIT {SAMPLE_KEYS}"))
                 .map_err(duck(format!("reading the offending rows of {file}")))?;
             let keys = stmt
                 .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))
@@ -238,15 +253,16 @@ fn store_check_failure(conn: &duckdb::Connection, run_id: &str, step: &Step, row
     Ok(())
 }
 
-/// `  3 of 15 OK    staging.tracks ............ [6 248 rows in 0.02s]`
-fn print_step(out: &mut dyn Write, r: &StepRecord, total: usize) {
+/// `  3 of 15 OK    staging.tracks ............ [6 248 rows in 0.02s]`; names padded to
+/// `name_width` (the longest step name of the plan and a few dots, at least 40).
+fn print_step(out: &mut dyn Write, r: &StepRecord, total: usize, name_width: usize) {
     let width = total.to_string().len();
     let name = format!("{} ", r.name);
     let rows = match r.rows {
         Some(n) => format!("{} rows in ", thousands(n)),
         None => String::new(),
     };
-    let _ = writeln!(out, "{:>width$} of {total} {:<5} {name:.<40} [{rows}{:.2}s]", r.no, r.status, r.seconds);
+    let _ = writeln!(out, "{:>width$} of {total} {:<5} {name:.<name_width$} [{rows}{:.2}s]", r.no, r.status, r.seconds);
     if let Some(note) = &r.note {
         let _ = writeln!(out, "{:>width$}          ↳ {note}", "");
     }

@@ -1,0 +1,3 @@
+//! The build pipeline. For now only [`checks`]: the generic checks declared in `sql/schema.toml`.
+
+pub mod checks;
