@@ -371,6 +371,16 @@ mod tests {
         assert!(!no_cluster.iter().any(|s| s.name.starts_with("check.cluster") || s.name.starts_with("check.track_clusters")));
     }
 
+    /// `[checks] warn` makes the named check warn; a name that is no check is refused at load.
+    #[test]
+    fn checks_warn_names_known_checks() {
+        let plan = build_plan(&config("[checks]\nwarn = [\"check.stg_tracks_release_id_relationships\"]\n")).unwrap();
+        let warns: Vec<&str> = plan.iter().filter(|s| matches!(s.kind, StepKind::Check { warn: true, .. })).map(|s| s.name).collect();
+        assert_eq!(warns, ["check.stg_tracks_release_id_relationships"]);
+        let err = Config::from_toml(Path::new("selecta.toml"), "[checks]\nwarn = [\"check.nope\"]\n").unwrap_err().to_string();
+        assert!(err.contains("checks.warn") && err.contains("no check is named \"check.nope\""), "{err}");
+    }
+
     #[test]
     fn sql_io_reads_roughly_right() {
         let io = sql_io(
