@@ -13,7 +13,3 @@ CREATE OR REPLACE MACRO discogs_clean(name) AS
 -- which trim() keeps); NULL when nothing is left. Used by stg_tracks.
 CREATE OR REPLACE MACRO clean_text(s) AS nullif(regexp_replace(s, '^\s+|\s+$', '', 'g'), '');
 
--- @note
-SELECT false, format('{} macros: {}', count(*), string_agg(function_name, ', ' ORDER BY function_name))
-FROM (SELECT DISTINCT function_name FROM duckdb_functions()
-      WHERE function_type = 'macro' AND NOT internal AND database_name = current_database());
