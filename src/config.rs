@@ -34,6 +34,8 @@ struct RawConfig {
     #[serde(default)]
     inputs: crate::ingest::Inputs,
     #[serde(default)]
+    checks: crate::checks::ChecksConfig,
+    #[serde(default)]
     cluster: crate::cluster::ClusterConfig,
     #[serde(default)]
     discogs: crate::fetch::DiscogsConfig,
@@ -67,6 +69,8 @@ pub struct Config {
     pub state: PathBuf,
     /// `[inputs]`: the raw files every build loads.
     pub inputs: crate::ingest::Inputs,
+    /// `[checks]`: checks that only warn.
+    pub checks: crate::checks::ChecksConfig,
     /// `[cluster]`: KMeans settings.
     pub cluster: crate::cluster::ClusterConfig,
     /// `[discogs]`: the Discogs API source (`selecta fetch discogs`, and as a build input).
@@ -106,6 +110,7 @@ impl Config {
             return Err(ConfigError::Invalid { path: path.to_path_buf(), field: "state".into(), message: "must differ from `warehouse`".into() });
         }
         let inputs = raw.inputs.resolved(resolve);
+        raw.checks.validate().map_err(|e| invalid("checks", e))?;
         let cluster = raw.cluster.resolved(resolve);
         cluster.validate().map_err(|e| invalid("cluster", e))?;
         raw.discogs.validate().map_err(|e| invalid("discogs", e))?;
@@ -127,6 +132,7 @@ impl Config {
             warehouse,
             state,
             inputs,
+            checks: raw.checks,
             cluster,
             discogs: raw.discogs,
             reccobeats: raw.reccobeats,

@@ -3,7 +3,7 @@
 //! The layers, bottom to top (a module may use its own layer's module tree and anything below):
 //! 0. `fmt`, `setting`, `clock`: plain values and the time source;
 //! 1. `db`, `http`: DuckDB and HTTP plumbing;
-//! 2. `step`: the step contract;
+//! 2. `step`, `checks`: the step contract, and the checks `sql/schema.toml` declares;
 //! 3. the stages `ingest`, `matching`, `cluster`, `fetch`, `report`, `export`, `playlists`:
 //!    none imports another;
 //! 4. `fakes`: test servers and a demo warehouse (feature `fakes`), over the stages' formats;
@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("db", 1),
     ("http", 1),
     ("step", 2),
+    ("checks", 2),
     ("ingest", 3),
     ("matching", 3),
     ("cluster", 3),

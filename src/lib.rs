@@ -11,13 +11,14 @@
 //!   into the state database), [`report`] (the HTML report), [`export`] (files, PostgreSQL),
 //!   [`playlists`] (one Spotify playlist per cluster);
 //! - **ground floor**: [`db`] (opening, attaching, quoting, [`db::DbError`]), [`step`] (the
-//!   step contract), [`http`] (the retrying client every API client shares), [`clock`] (the
+//!   step contract), [`checks`] (the checks `sql/schema.toml` declares, as SQL), [`http`] (the retrying client every API client shares), [`clock`] (the
 //!   time source every waiting client shares; a manual one in tests), [`setting`]
 //!   (out-of-range configuration values), [`fmt`] (numbers and dates).
 //!
 //! `fakes` (fake Spotify, Discogs and ReccoBeats servers and a demo warehouse) exists only
 //! with the `fakes` feature, which tests and benches enable: it is not in the shipped binary.
 
+pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod cluster;

@@ -1,5 +1,5 @@
 -- audio_features: one set of audio features per Spotify ID, from the source that wins.
--- Grain: one row per Spotify ID. Key: spotify_id (checks/audio_features_pk.sql).
+-- Grain: one row per Spotify ID. Key: spotify_id (schema.toml: check.audio_features_key).
 -- Precedence: the lowest source_rank wins — the files of `[inputs].features` in the order they
 -- are listed, then API sources (ReccoBeats) after every file.
 

@@ -1,7 +1,8 @@
 -- track_spotify_ids (when `[match]` is configured): the Spotify ID of each track, from the
 -- matcher's decisions in `track_matches` (written by the Rust step `matching::match_step`)
 -- in place of a given ID file.
--- Grain: one row per track with an ID. Key: track_id (checks/track_spotify_ids_pk.sql).
+-- Grain: one row per track with an ID. Key: track_id (schema.toml: check.track_spotify_ids_key;
+-- check.track_spotify_ids_track_id_relationships). Reads the marts `tracks` and `track_matches`.
 -- Accepted qualities: exact, high, medium, low, override (ambiguous / none / pending have no
 -- ID). Tracks sharing one ID are all kept; `id_rank` orders them (1 = the best-scored, then
 -- the first track key), and the final table takes rank 1 as the ID's representative.

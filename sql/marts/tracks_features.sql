@@ -1,7 +1,9 @@
 -- tracks_features: the original project's final table.
 -- Grain: one row per distinct Spotify ID of the collection's tracks. Key: spotify_id
--- (checks/tracks_features_pk.sql); Track_id is unique too (the ID's first track).
--- Joins: track_spotify_ids (rank 1) ← tracks ← releases (genre, style) ← audio_features.
+-- (schema.toml: check.tracks_features_key); Track_id is a second key (the ID's first track:
+-- check.tracks_features_Track_id_key) and a track of `tracks`; with features, spotify_id is an
+-- ID of audio_features.
+-- Joins (marts only): track_spotify_ids (rank 1) ← tracks ← releases (genre, style) ← audio_features.
 -- IDs without features are kept, with NULL features and has_features = false.
 -- Key (note name), Camelot and Time (m:ss) are computed from key, mode and duration_ms, with
 -- the original's spellings (`C♯/D♭ Minor`, `G#/A♭ Major`); the original left Key and Camelot

@@ -2,28 +2,35 @@
 //! configuration.
 //!
 //! SQL files are compiled into the binary (`include_str!`), so the binary runs from anywhere.
-//! A SQL step builds one table and may end with a `-- @note` query returning
-//! `(warn BOOLEAN, note VARCHAR)` for the run log. A check is a `SELECT` returning the offending
-//! rows (`key`, `n`, `detail`): empty means it holds, anything else fails the build. Rust steps
-//! are the stages' step functions with their own configuration section bound.
+//! `sql/macros.sql` runs first; a SQL step builds one table and may end with a `-- @note` query
+//! returning `(warn BOOLEAN, note VARCHAR)` for the run log. A Rust step is a stage's step
+//! function with its own configuration section bound; it declares the tables it reads and
+//! writes and the `sql/` files it runs. A check is a `SELECT` returning the offending rows
+//! (`key VARCHAR`, `n BIGINT`, `detail VARCHAR`): empty means it holds, anything else fails the
+//! build. Checks are not listed here: [`crate::checks`] makes them from `sql/schema.toml`, and
+//! [`build_plan`] places each table's checks right after the last step that writes the table
+//! (so the checks of a Rust step's tables run only when that step is configured).
 
+use crate::checks::{self, ChecksError};
 use crate::config::Config;
-use crate::step::{RustStep, StepError};
+use crate::step::{RustStep, StepContext, StepError, StepOutput};
 
 /// What a step runs.
 pub enum StepKind<'a> {
-    /// A stage's Rust function.
-    Rust(RustStep<'a>),
-    /// A SQL file building `table`.
-    Sql { file: &'static str, sql: &'static str, table: &'static str },
-    /// A SQL check returning offending rows.
-    Check { file: &'static str, sql: &'static str },
+    /// A stage's Rust function, with the warehouse tables it needs (`reads`) and the ones it
+    /// creates or appends to (`writes`), and the `sql/` files it runs itself.
+    Rust { run: RustStep<'a>, reads: &'static [&'static str], writes: &'static [&'static str], files: &'static [&'static str] },
+    /// A SQL file building `table` (none for `sql/macros.sql`).
+    Sql { file: &'static str, sql: &'static str, table: Option<&'static str> },
+    /// A SQL check returning offending rows; `file` is its template or one-off file. With
+    /// `warn` (`[checks] warn` of the configuration) offending rows make it WARN, not fail.
+    Check { file: &'static str, sql: &'static str, warn: bool },
 }
 
 impl StepKind<'_> {
     pub fn as_str(&self) -> &'static str {
         match self {
-            StepKind::Rust(_) => "rust",
+            StepKind::Rust { .. } => "rust",
             StepKind::Sql { .. } => "sql",
             StepKind::Check { .. } => "check",
         }
@@ -36,66 +43,134 @@ pub struct Step<'a> {
     pub kind: StepKind<'a>,
 }
 
+impl Step<'_> {
+    /// The tables this step creates or appends to (whose checks follow the last such step).
+    pub fn writes(&self) -> &[&'static str] {
+        match &self.kind {
+            StepKind::Rust { writes, .. } => writes,
+            StepKind::Sql { table, .. } => table.as_slice(),
+            StepKind::Check { .. } => &[],
+        }
+    }
+}
+
 macro_rules! sql_step {
     ($name:literal, $file:literal, $table:literal) => {
-        Step { name: $name, kind: StepKind::Sql { file: $file, sql: include_str!(concat!("../../", $file)), table: $table } }
+        Step { name: $name, kind: StepKind::Sql { file: $file, sql: include_str!(concat!("../../", $file)), table: Some($table) } }
     };
 }
 
-macro_rules! check_step {
-    ($name:literal, $file:literal) => {
-        Step { name: $name, kind: StepKind::Check { file: $file, sql: include_str!(concat!("../../", $file)) } }
-    };
+/// What a Rust step touches: the tables it reads, the ones it writes, the `sql/` files it runs.
+struct Touches {
+    reads: &'static [&'static str],
+    writes: &'static [&'static str],
+    files: &'static [&'static str],
 }
 
 /// A Rust step: `f` is a stage's step function, already bound to its configuration.
-fn rust<'a, E>(name: &'static str, f: impl Fn(&crate::step::StepContext<'_>) -> Result<crate::step::StepOutput, E> + 'a) -> Step<'a>
+fn rust<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + 'a) -> Step<'a>
 where
     E: Into<StepError>,
 {
-    Step { name, kind: StepKind::Rust(Box::new(move |ctx| f(ctx).map_err(Into::into))) }
+    Step { name, kind: StepKind::Rust { run: Box::new(move |ctx| f(ctx).map_err(Into::into)), reads: t.reads, writes: t.writes, files: t.files } }
 }
 
-/// The steps of a build for this configuration, in order.
-pub fn build_plan(config: &Config) -> Vec<Step<'_>> {
-    let mut plan = vec![rust("ingest", |ctx| crate::ingest::ingest_step(ctx, &config.inputs))];
+/// The raw tables `sql/ingest/raw_tables.sql` creates (the ingest step runs it).
+const RAW_TABLES: &[&str] = &["raw_releases", "raw_tracks", "raw_spotify_ids", "raw_audio_features", "quarantine"];
+const MATCH_TABLES: &[&str] = &["track_matches", "match_candidates", "match_review", "state.spotify_search_cache"];
+const MATCH_FILES: &[&str] =
+    &["sql/outputs/track_matches.sql", "sql/outputs/match_candidates.sql", "sql/outputs/match_review.sql", "sql/state/spotify_search_cache.sql"];
+const CLUSTER_TABLES: &[&str] =
+    &["cluster_runs", "track_clusters", "cluster_centroids", "clusters", "cluster_elbow", "cluster_playlists", "cluster_excluded"];
+const CLUSTER_FILES: &[&str] = &[
+    "sql/outputs/cluster_runs.sql",
+    "sql/outputs/track_clusters.sql",
+    "sql/outputs/cluster_centroids.sql",
+    "sql/outputs/clusters.sql",
+    "sql/outputs/cluster_elbow.sql",
+    "sql/outputs/cluster_playlists.sql",
+    "sql/outputs/cluster_excluded.sql",
+];
+
+/// The steps of a build for this configuration, in order, each table's checks after it.
+pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
+    let mut plan = vec![
+        Step { name: "macros", kind: StepKind::Sql { file: "sql/macros.sql", sql: include_str!("../../sql/macros.sql"), table: None } },
+        rust("ingest", Touches { reads: &[], writes: RAW_TABLES, files: &["sql/ingest/raw_tables.sql"] }, |ctx| {
+            crate::ingest::ingest_step(ctx, &config.inputs)
+        }),
+    ];
     // API responses cached by `selecta fetch …` land in the same raw tables as the files.
     if config.discogs.input {
-        plan.push(rust("ingest.discogs_api", |ctx| crate::fetch::discogs_ingest_step(ctx, &config.discogs)));
+        let t = Touches {
+            reads: &["raw_releases", "raw_tracks"],
+            writes: &["raw_releases", "raw_tracks", "discogs_load_releases", "discogs_load_tracks", "state.discogs_listings", "state.discogs_collection_pages", "state.discogs_releases"],
+            files: &["sql/ingest/discogs_load.sql", "sql/state/discogs.sql"],
+        };
+        plan.push(rust("ingest.discogs_api", t, |ctx| crate::fetch::discogs_ingest_step(ctx, &config.discogs)));
     }
     if config.reccobeats.input {
         let rank = config.reccobeats.source_rank(config.inputs.features.len());
-        plan.push(rust("ingest.reccobeats", move |ctx| crate::fetch::reccobeats_ingest_step(ctx, rank)));
+        let t = Touches {
+            reads: &["raw_audio_features"],
+            writes: &["raw_audio_features", "reccobeats_load", "state.reccobeats_responses", "state.reccobeats_features"],
+            files: &["sql/ingest/reccobeats_load.sql", "sql/state/reccobeats.sql"],
+        };
+        plan.push(rust("ingest.reccobeats", t, move |ctx| crate::fetch::reccobeats_ingest_step(ctx, rank)));
     }
     plan.extend([
-        sql_step!("staging.releases", "sql/staging/releases.sql", "releases"),
-        sql_step!("staging.tracks", "sql/staging/tracks.sql", "tracks"),
-        sql_step!("staging.spotify_ids", "sql/staging/spotify_ids.sql", "stg_spotify_ids"),
-        sql_step!("staging.audio_features", "sql/staging/audio_features.sql", "stg_audio_features"),
-        check_step!("check.releases_pk", "sql/checks/releases_pk.sql"),
-        check_step!("check.tracks_pk", "sql/checks/tracks_pk.sql"),
-        check_step!("check.spotify_ids_pk", "sql/checks/spotify_ids_pk.sql"),
-        check_step!("check.audio_features_source_pk", "sql/checks/audio_features_source_pk.sql"),
+        sql_step!("staging.releases", "sql/staging/stg_releases.sql", "stg_releases"),
+        sql_step!("staging.tracks", "sql/staging/stg_tracks.sql", "stg_tracks"),
+        sql_step!("staging.spotify_ids", "sql/staging/stg_spotify_ids.sql", "stg_spotify_ids"),
+        sql_step!("staging.audio_features", "sql/staging/stg_audio_features.sql", "stg_audio_features"),
+        // The public releases and tracks, which matching, the marts and the report read.
+        sql_step!("marts.releases", "sql/marts/releases.sql", "releases"),
+        sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks"),
     ]);
     if let Some(matching) = &config.matching {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
-        plan.push(rust("match", move |ctx| crate::matching::match_step(ctx, matching)));
+        let t = Touches { reads: &["tracks"], writes: MATCH_TABLES, files: MATCH_FILES };
+        plan.push(rust("match", t, move |ctx| crate::matching::match_step(ctx, matching)));
         plan.push(sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids_matched.sql", "track_spotify_ids"));
     } else {
         plan.push(sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids.sql", "track_spotify_ids"));
     }
     plan.extend([
-        check_step!("check.track_spotify_ids_pk", "sql/checks/track_spotify_ids_pk.sql"),
         sql_step!("marts.audio_features", "sql/marts/audio_features.sql", "audio_features"),
-        check_step!("check.audio_features_pk", "sql/checks/audio_features_pk.sql"),
         sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
-        check_step!("check.tracks_features_pk", "sql/checks/tracks_features_pk.sql"),
     ]);
     if config.cluster.enabled {
-        plan.push(rust("cluster", |ctx| crate::cluster::cluster_step(ctx, &config.cluster)));
+        let t = Touches { reads: &["tracks_features"], writes: CLUSTER_TABLES, files: CLUSTER_FILES };
+        plan.push(rust("cluster", t, |ctx| crate::cluster::cluster_step(ctx, &config.cluster)));
     }
-    plan.push(rust("report", |ctx| crate::report::report_step(ctx, &config.report)));
-    plan
+    // The report also reads the match and cluster tables when they are there.
+    let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };
+    plan.push(rust("report", t, |ctx| crate::report::report_step(ctx, &config.report)));
+    with_checks(plan, &config.checks.warn)
+}
+
+/// The plan with each table's checks inserted right after the last step that writes it;
+/// the checks named in `warn` only warn.
+fn with_checks<'a>(steps: Vec<Step<'a>>, warn: &[String]) -> Result<Vec<Step<'a>>, ChecksError> {
+    let last_writer = |table: &str| steps.iter().rposition(|s| s.writes().contains(&table));
+    let mut after: Vec<Vec<Step<'a>>> = (0..steps.len()).map(|_| Vec::new()).collect();
+    for (i, step) in steps.iter().enumerate() {
+        for table in step.writes() {
+            if last_writer(table) != Some(i) {
+                continue;
+            }
+            for c in checks::for_table(table)? {
+                let warn = warn.contains(&c.name);
+                after[i].push(Step { name: &c.name, kind: StepKind::Check { file: c.file, sql: &c.sql, warn } });
+            }
+        }
+    }
+    let mut plan = Vec::with_capacity(steps.len() * 3);
+    for (step, checks) in steps.into_iter().zip(after) {
+        plan.push(step);
+        plan.extend(checks);
+    }
+    Ok(plan)
 }
 
 /// Splits a SQL file into its building statements and its optional `-- @note` query.
@@ -103,5 +178,278 @@ pub fn split_note(sql: &str) -> (&str, Option<&str>) {
     match sql.find("-- @note") {
         Some(i) => (&sql[..i], Some(&sql[i + "-- @note".len()..])),
         None => (sql, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    fn config(extra: &str) -> Config {
+        Config::from_toml(Path::new("/nowhere/selecta.toml"), extra).unwrap()
+    }
+
+    /// Every optional step on: the Discogs and ReccoBeats inputs, clustering, and matching
+    /// (`with_match`) or the ID files.
+    fn full(with_match: bool) -> Config {
+        let matching = if with_match { "[match]\nsource = \"catalogue\"\ncatalogue = \"c.csv\"\n" } else { "" };
+        config(&format!("[discogs]\ninput = true\nuser = \"u\"\n[reccobeats]\ninput = true\n[cluster]\nenabled = true\n{matching}"))
+    }
+
+    fn plan(config: &Config) -> Vec<Step<'_>> {
+        build_plan(config).unwrap()
+    }
+
+    /// SQL text as tokens: comments and string literals dropped, `"quoted"` identifiers
+    /// unquoted, identifiers lower-cased (DuckDB's names are case-insensitive).
+    fn tokens(sql: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let chars: Vec<char> = sql.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '-' && chars.get(i + 1) == Some(&'-') {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            } else if c == '\'' || c == '"' {
+                let mut s = String::new();
+                i += 1;
+                while i < chars.len() {
+                    if chars[i] == c && chars.get(i + 1) == Some(&c) {
+                        s.push(c);
+                        i += 2;
+                    } else if chars[i] == c {
+                        break;
+                    } else {
+                        s.push(chars[i]);
+                        i += 1;
+                    }
+                }
+                i += 1;
+                if c == '"' {
+                    out.push(s.to_lowercase());
+                } else {
+                    out.push("'…'".into());
+                }
+            } else if c.is_alphanumeric() || c == '_' {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                out.push(chars[start..i].iter().collect::<String>().to_lowercase());
+            } else {
+                if !c.is_whitespace() {
+                    out.push(c.to_string());
+                }
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// What a SQL text reads and writes, roughly: the name after FROM / JOIN / INTO is read (a
+    /// name followed by `(` is a table function, `IS DISTINCT FROM` compares, UNPIVOT's
+    /// `INTO NAME` names a column); the name after CREATE [OR REPLACE] TABLE | MACRO is written;
+    /// CTE names (`name AS (`) are neither; `calls` are the names called as functions.
+    struct Io {
+        reads: BTreeSet<String>,
+        writes: BTreeSet<String>,
+        macros: BTreeSet<String>,
+        calls: BTreeSet<String>,
+    }
+
+    fn sql_io(sql: &str) -> Io {
+        let t = tokens(sql);
+        let at = |i: usize| t.get(i).map(String::as_str).unwrap_or("");
+        let (mut reads, mut writes, mut macros, mut calls, mut ctes) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        for i in 0..t.len() {
+            match at(i) {
+                "from" | "join" | "into" if at(i - i.min(1)) != "distinct" && !matches!(at(i + 1), "(" | "name" | "") && at(i + 2) != "(" => {
+                    reads.insert(at(i + 1).to_string());
+                }
+                "create" => {
+                    let mut j = i + 1;
+                    while matches!(at(j), "or" | "replace" | "temp" | "temporary") {
+                        j += 1;
+                    }
+                    if matches!(at(j), "table" | "macro") {
+                        let macro_ = at(j) == "macro";
+                        j += 1;
+                        if at(j) == "if" {
+                            j += 3;
+                        }
+                        // `state.runs`: a table of the attached state database.
+                        let name = if at(j + 1) == "." { format!("{}.{}", at(j), at(j + 2)) } else { at(j).to_string() };
+                        if macro_ {
+                            macros.insert(name.clone());
+                        }
+                        writes.insert(name);
+                    }
+                }
+                "as" if at(i + 1) == "(" && i > 0 => {
+                    ctes.insert(t[i - 1].clone());
+                }
+                "(" if i > 0 => {
+                    calls.insert(t[i - 1].clone());
+                }
+                _ => {}
+            }
+        }
+        reads.retain(|r| !ctes.contains(r) && !writes.contains(r));
+        Io { reads, writes, macros, calls }
+    }
+
+    /// The step's SQL, its files, declared reads and writes.
+    fn describe(step: &Step<'_>) -> (Vec<&'static str>, Io) {
+        match &step.kind {
+            StepKind::Sql { file, sql, .. } => (vec![*file], sql_io(sql)),
+            StepKind::Check { file, sql, .. } => (vec![*file], sql_io(sql)),
+            StepKind::Rust { reads, writes, files, .. } => {
+                let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+                // What the Rust step's own SQL files create must be among its declared writes.
+                for f in *files {
+                    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap();
+                    let created = sql_io(&text).writes;
+                    assert!(created.is_subset(&own(writes)), "step {}: {f} creates {created:?}, declared {writes:?}", step.name);
+                }
+                (files.to_vec(), Io { reads: own(reads), writes: own(writes), macros: BTreeSet::new(), calls: BTreeSet::new() })
+            }
+        }
+    }
+
+    /// Fails naming the step and the table when a step reads a table (or calls a macro) that
+    /// no earlier step built.
+    fn assert_reads_were_built(plan: &[Step<'_>]) {
+        let macros: BTreeSet<String> = plan.iter().flat_map(|s| describe(s).1.macros).collect();
+        let mut built = BTreeSet::new();
+        for (i, step) in plan.iter().enumerate() {
+            let (files, io) = describe(step);
+            let used_macros = io.calls.intersection(&macros).cloned();
+            for read in io.reads.iter().cloned().chain(used_macros) {
+                assert!(
+                    built.contains(&read) || io.writes.contains(&read),
+                    "step {} {} ({}) reads `{read}`, which no earlier step builds",
+                    i + 1,
+                    step.name,
+                    files.join(", ")
+                );
+            }
+            built.extend(io.writes);
+            built.extend(step.writes().iter().map(|w| w.to_string()));
+        }
+    }
+
+    /// Every table a step reads (SQL parsed from its text, Rust as declared) and every macro it
+    /// calls was built by an earlier step, in every shape of the plan.
+    #[test]
+    fn every_table_read_was_built_by_an_earlier_step() {
+        assert_reads_were_built(&plan(&full(true)));
+        assert_reads_were_built(&plan(&full(false)));
+        assert_reads_were_built(&plan(&config("[cluster]\nenabled = false\n")));
+    }
+
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { walk(&path, out) } else { out.push(path) }
+        }
+    }
+
+    /// The `sql/` files that serve outside the plan, and who runs them.
+    const OUTSIDE_THE_PLAN: [(&str, &str); 2] =
+        [("sql/state/run_log.sql", "src/pipeline/runner.rs"), ("sql/state/spotify_playlists.sql", "src/playlists/mod.rs")];
+
+    /// Every file under sql/ is used by the plan (with every optional step on, matching or not),
+    /// or by the one module that runs it outside the plan.
+    #[test]
+    fn every_sql_file_is_in_the_plan() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (with, without) = (full(true), full(false));
+        let mut used = BTreeSet::new();
+        for step in plan(&with).iter().chain(plan(&without).iter()) {
+            used.extend(describe(step).0);
+            if let StepKind::Check { .. } = step.kind {
+                used.insert(checks::SCHEMA_FILE);
+            }
+        }
+        for (file, user) in OUTSIDE_THE_PLAN {
+            let text = std::fs::read_to_string(root.join(user)).unwrap();
+            assert!(text.contains(&format!("{}\")", file.trim_start_matches("sql/"))), "{user} does not include {file}");
+            used.insert(file);
+        }
+        let mut files = Vec::new();
+        walk(&root.join("sql"), &mut files);
+        let unused: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .filter(|f| !used.contains(f.as_str()))
+            .collect();
+        assert!(unused.is_empty(), "files under sql/ that no step of the plan uses: {unused:?}");
+    }
+
+    /// Every table schema.toml declares is written by some step (else its checks never run),
+    /// and each check runs after the last step writing its table.
+    #[test]
+    fn every_declared_table_is_built_and_checked_after_it() {
+        let (with, without) = (full(true), full(false));
+        let plans = [plan(&with), plan(&without)];
+        for table in checks::schema().unwrap().tables() {
+            assert!(plans.iter().any(|p| p.iter().any(|s| s.writes().contains(&table))), "schema.toml declares {table}, which no step writes");
+        }
+        for plan in &plans {
+            for (i, step) in plan.iter().enumerate() {
+                if let StepKind::Check { .. } = step.kind {
+                    let c = checks::schema().unwrap().checks().find(|c| c.name == step.name).unwrap();
+                    assert!(plan[..i].iter().any(|s| s.writes().contains(&c.table.as_str())), "{} before {}", c.name, c.table);
+                    assert!(!plan[i..].iter().any(|s| s.writes().contains(&c.table.as_str())), "{} runs before a later write of {}", c.name, c.table);
+                }
+            }
+        }
+    }
+
+    /// The plan's shape: macros first, the raw tables' checks after the last step writing them, the
+    /// relationships check of tracks right after staging.tracks.
+    #[test]
+    fn checks_follow_their_tables() {
+        let cfg = full(false);
+        let plan = plan(&cfg);
+        let names: Vec<&str> = plan.iter().map(|s| s.name).collect();
+        assert_eq!(&names[..3], ["macros", "ingest", "ingest.discogs_api"]);
+        let pos = |n: &str| names.iter().position(|x| *x == n).unwrap_or_else(|| panic!("no {n} in {names:?}"));
+        // The Discogs step appends to raw_releases and raw_tracks, ReccoBeats to raw_audio_features.
+        assert_eq!(pos("check.raw_releases_source_format_accepted_values"), 3);
+        assert_eq!(pos("check.raw_audio_features_source_accepted_values"), pos("ingest.reccobeats") + 1);
+        assert!(pos("staging.tracks") < pos("check.stg_tracks_release_id_relationships"));
+        assert!(pos("check.stg_tracks_release_id_relationships") < pos("staging.spotify_ids"));
+        assert!(pos("cluster") < pos("check.track_clusters_key") && pos("check.clusters_size") < pos("report"));
+        let cfg = config("[cluster]\nenabled = false\n");
+        let no_cluster = build_plan(&cfg).unwrap();
+        assert!(!no_cluster.iter().any(|s| s.name.starts_with("check.cluster") || s.name.starts_with("check.track_clusters")));
+    }
+
+    /// `[checks] warn` makes the named check warn; a name that is no check is refused at load.
+    #[test]
+    fn checks_warn_names_known_checks() {
+        let cfg = config("[checks]\nwarn = [\"check.stg_tracks_release_id_relationships\"]\n");
+        let plan = build_plan(&cfg).unwrap();
+        let warns: Vec<&str> = plan.iter().filter(|s| matches!(s.kind, StepKind::Check { warn: true, .. })).map(|s| s.name).collect();
+        assert_eq!(warns, ["check.stg_tracks_release_id_relationships"]);
+        let err = Config::from_toml(Path::new("selecta.toml"), "[checks]\nwarn = [\"check.nope\"]\n").unwrap_err().to_string();
+        assert!(err.contains("checks.warn") && err.contains("no check is named \"check.nope\""), "{err}");
+    }
+
+    #[test]
+    fn sql_io_reads_roughly_right() {
+        let io = sql_io(
+            "WITH e AS (SELECT * FROM raw_tracks) CREATE OR REPLACE TABLE x AS SELECT clean_text(a) FROM e \
+             LEFT JOIN \"Odd\" o ON o.a IS DISTINCT FROM e.a WHERE 'FROM nope' <> '' -- FROM comment\n\
+             AND b IN (SELECT 1 FROM read_csv('f')) ; INSERT INTO quarantine SELECT 1 FROM (UNPIVOT y ON a INTO NAME f VALUE v)",
+        );
+        assert_eq!(io.reads, BTreeSet::from(["odd", "quarantine", "raw_tracks"].map(String::from)));
+        assert_eq!(io.writes, BTreeSet::from(["x".to_string()]));
+        assert!(io.calls.contains("clean_text"));
     }
 }

@@ -22,12 +22,14 @@ pub const SAMPLE_KEYS: usize = 10;
 pub enum PipelineError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Checks(#[from] crate::checks::ChecksError),
 }
 
 /// Who hears about a build as it runs: the command line prints the run log from these calls.
 pub trait BuildObserver {
-    /// The build has started: run id, configuration file, warehouse.
-    fn started(&mut self, run_id: &str, config: &Path, warehouse: &Path);
+    /// The build has started: run id, configuration file, warehouse, the plan's step names.
+    fn started(&mut self, run_id: &str, config: &Path, warehouse: &Path, steps: &[&str]);
     /// One step has ended (`total` steps in the plan).
     fn step_done(&mut self, record: &StepRecord, total: usize);
     /// The build has ended; `warehouse_exists` tells whether a warehouse is there now.
@@ -83,6 +85,7 @@ fn wal_path(db: &Path) -> PathBuf {
 pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) -> Result<BuildOutcome, PipelineError> {
     let started = Instant::now();
     let run_id = new_run_id();
+    let steps = plan::build_plan(config)?;
     crate::db::create_parent(&config.warehouse)?;
     let side = side_path(&config.warehouse);
     remove_if_exists(&side)?;
@@ -97,9 +100,9 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
     )
     .map_err(duck("recording the run"))?;
 
-    let steps = plan::build_plan(config);
     let total = steps.len();
-    observer.started(&run_id, &config.path, &config.warehouse);
+    let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
+    observer.started(&run_id, &config.path, &config.warehouse, &names);
     let ctx = StepContext { conn: &conn, run_id: &run_id, progress };
     let mut records = Vec::new();
     let mut failure = None;
@@ -113,8 +116,13 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
                 let sample: Vec<String> = keys.iter().map(|(k, n, _)| format!("{k} ({n}×)")).collect();
                 let note = format!("{rows} offending rows: {}{}", sample.join(", "), if rows as usize > keys.len() { ", …" } else { "" });
                 store_check_failure(&conn, &run_id, step, rows, &keys)?;
-                let msg = format!("check {} failed: {note}", step.name);
-                (record(i + 1, step, "FAIL", Some(rows), seconds, Some(note)), Some(msg))
+                if matches!(step.kind, StepKind::Check { warn: true, .. }) {
+                    // `[checks] warn`: reported and audited, the build goes on.
+                    (record(i + 1, step, "WARN", Some(rows), seconds, Some(note)), None)
+                } else {
+                    let msg = format!("check {} failed: {note}", step.name);
+                    (record(i + 1, step, "FAIL", Some(rows), seconds, Some(note)), Some(msg))
+                }
             }
             Err(e) => {
                 let msg = format!("step {} failed: {e}", step.name);
@@ -167,27 +175,36 @@ type StepFailure = Box<dyn std::error::Error + Send + Sync>;
 fn run_step(ctx: &StepContext<'_>, step: &Step<'_>) -> Result<StepResult, StepFailure> {
     let _span = tracing::info_span!("step", name = step.name).entered();
     match &step.kind {
-        StepKind::Rust(f) => Ok(StepResult::Done(f(ctx)?)),
+        StepKind::Rust { run, .. } => Ok(StepResult::Done(run(ctx)?)),
         StepKind::Sql { file, sql, table } => {
             let (body, note) = plan::split_note(sql);
             ctx.conn.execute_batch(body).map_err(duck(format!("running {file}")))?;
-            let rows: i64 = ctx
-                .conn
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-                .map_err(duck(format!("counting {table}")))?;
-            let mut out = StepOutput::ok(rows as u64);
+            let rows = match table {
+                Some(table) => {
+                    let n: i64 = ctx
+                        .conn
+                        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                        .map_err(duck(format!("counting {table}")))?;
+                    Some(n as u64)
+                }
+                None => None,
+            };
+            let mut out = StepOutput { status: StepStatus::Ok, rows, note: None };
             if let Some(note_sql) = note {
                 let (warn, text): (bool, Option<String>) = ctx
                     .conn
                     .query_row(note_sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
                     .map_err(duck(format!("running the note query of {file}")))?;
                 if let Some(text) = text {
-                    out = if warn { StepOutput::warn(rows as u64, text) } else { out.with_note(text) };
+                    out.note = Some(text);
+                    if warn {
+                        out.status = StepStatus::Warn;
+                    }
                 }
             }
             Ok(StepResult::Done(out))
         }
-        StepKind::Check { file, sql } => {
+        StepKind::Check { file, sql, .. } => {
             let body = sql.trim().trim_end_matches(';');
             let rows: i64 = ctx
                 .conn
@@ -198,8 +215,8 @@ fn run_step(ctx: &StepContext<'_>, step: &Step<'_>) -> Result<StepResult, StepFa
             }
             let mut stmt = ctx
                 .conn
-                .prepare(&format!("SELECT CAST(key AS VARCHAR), CAST(n AS BIGINT), CAST(COLUMNS('^detail$') AS VARCHAR) FROM ({body}) LIMIT {SAMPLE_KEYS}"))
-                .or_else(|_| ctx.conn.prepare(&format!("SELECT CAST(key AS VARCHAR), CAST(n AS BIGINT), NULL FROM ({body}) LIMIT {SAMPLE_KEYS}")))
+                // Every check returns key VARCHAR, n BIGINT, detail VARCHAR (sql/schema.toml's header).
+                .prepare(&format!("SELECT key, n, detail FROM ({body}) LIMIT {SAMPLE_KEYS}"))
                 .map_err(duck(format!("reading the offending rows of {file}")))?;
             let keys = stmt
                 .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))

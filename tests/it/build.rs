@@ -86,7 +86,11 @@ fn collection_tracks_lose_nothing() {
 #[test]
 fn original_run_reproduces_final_table() {
     let Some(p) = example("original_run.toml") else { return };
-    p.run(&["build"]).success();
+    let out = p.run(&["build"]).success();
+    // The example's `[checks] warn`: the 16 tracks of release 27233847 have no release.
+    assert!(out.stdout.contains("WARN  check.stg_tracks_release_id_relationships"), "{}", out.stdout);
+    assert_eq!(p.scalar("SELECT count(*) || ' ' || min(key) FROM check_failures"), "10 27233847_A1");
+    assert_eq!(p.scalar("SELECT DISTINCT offending_rows FROM check_failures"), "16");
     assert_eq!(p.scalar("SELECT count(*) FROM tracks"), "5347");
     assert_eq!(p.scalar("SELECT count(*) FROM tracks_features"), "4113");
     assert_eq!(p.scalar("SELECT count(*) FROM tracks_features WHERE NOT has_features"), "5");
@@ -130,13 +134,60 @@ fn duplicate_key_fails_and_keeps_last_good_warehouse() {
         insta::assert_snapshot!("failing_check", out.transcript());
     });
     let key = dup.split(',').nth(3).unwrap();
-    assert!(out.stdout.contains("FAIL") && out.stdout.contains("check.spotify_ids_pk"), "{}", out.stdout);
+    assert!(out.stdout.contains("FAIL") && out.stdout.contains("check.stg_spotify_ids_key"), "{}", out.stdout);
     assert!(out.stdout.contains(&format!("{key} (2×)")), "the key is named: {}", out.stdout);
     assert!(out.stdout.contains("the last good warehouse is unchanged"), "{}", out.stdout);
     assert_eq!(p.scalar("SELECT count(*) FROM track_spotify_ids"), before);
     assert_eq!(p.scalar("SELECT key FROM check_failures"), key);
+    // key_detail of stg_spotify_ids: the two IDs the files give that track.
+    let first = ids.lines().nth(1).unwrap().rsplit_once(',').unwrap().1.to_string();
+    let mut both = [first.as_str(), "0123456789abcdefghijKL"];
+    both.sort();
+    assert_eq!(p.scalar("SELECT detail FROM check_failures"), both.join(", "));
     assert_eq!(p.scalar("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1"), "failed");
     assert!(!p.path("out/w.duckdb.building").exists());
+}
+
+/// A tracklist of a release that is not in the releases file: its tracks would get a NULL
+/// Genre in tracks_features. The relationships check fails the build naming the track keys
+/// and the missing release, `check_failures` keeps them, and the last good warehouse answers.
+#[test]
+fn track_of_a_missing_release_fails_the_relationships_check() {
+    let p = Project::sample();
+    p.run(&["build"]).success();
+    let tracks = std::fs::read_to_string(p.path("data/collection_tracks.csv")).unwrap();
+    p.file("data/collection_tracks.csv", &format!("{tracks}9999,Ghost,Ghost EP,\"[<Track 'A1' 'Ghost one'>, <Track 'A2' 'Ghost two'>]\"\r\n"));
+    let out = p.run(&["build"]).failure();
+    let fail = out.stdout.lines().find(|l| l.contains("FAIL")).unwrap_or_default();
+    assert!(fail.contains("FAIL  check.stg_tracks_release_id_relationships ..."), "{}", out.stdout);
+    assert!(out.stdout.contains("↳ 2 offending rows: 9999_A1 (1×), 9999_A2 (1×)\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Build failed: check check.stg_tracks_release_id_relationships failed: 2 offending rows: 9999_A1 (1×), 9999_A2 (1×)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("Nothing was swapped in: the last good warehouse is unchanged"), "{}", out.stdout);
+    assert!(!out.stdout.contains("marts.tracks"), "the build stops at the failing check: {}", out.stdout);
+    let failures = p.query("SELECT check_name, sql_file, offending_rows, key, n, detail FROM check_failures ORDER BY key");
+    let row = |key: &str| {
+        ["check.stg_tracks_release_id_relationships", "sql/tests/relationships.sql", "2", key, "1", "release_id 9999 is not in stg_releases.release_id"]
+            .map(String::from)
+            .to_vec()
+    };
+    assert_eq!(failures, [row("9999_A1"), row("9999_A2")]);
+    assert_eq!(p.scalar("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1"), "failed");
+    // The previous warehouse, intact.
+    assert_eq!(p.scalar("SELECT count(*) || '/' || count(*) FILTER (WHERE release_id = 9999) FROM tracks"), "365/0");
+    assert_eq!(p.scalar("SELECT count(*) FROM tracks_features"), "346");
+    assert!(!p.path("out/w.duckdb.building").exists());
+}
+
+/// The macros of sql/macros.sql live in the warehouse file: `selecta sql` can call them.
+#[test]
+fn macros_are_available_to_selecta_sql() {
+    let p = Project::sample();
+    p.run(&["build"]).success();
+    assert_eq!(p.scalar("SELECT discogs_clean('Justice (5)') || '|' || discogs_clean('Cassius*, Nova (2)') || '|' || clean_text('\t x \n')"), "Justice|Cassius, Nova|x");
 }
 
 /// A row with the wrong number of columns and a non-numeric feature land in `quarantine`,
@@ -169,6 +220,9 @@ fn malformed_rows_are_quarantined() {
 #[test]
 fn unbalanced_quote_names_file_line_and_field() {
     let p = Project::sample();
+    // These releases are not the tracklists' releases: that check only warns here.
+    let config = std::fs::read_to_string(p.path("selecta.toml")).unwrap();
+    p.file("selecta.toml", &format!("{config}[checks]\nwarn = [\"check.stg_tracks_release_id_relationships\"]\n"));
     p.file(
         "data/collection.csv",
         "id,title,artist,year,genre,style\n1,First,Someone,1999,Rock,Punk\n2,\"Second,Other,2001,Jazz,Bop\n3,Third,Third Artist,2002,Pop,Synth-pop\n",
@@ -180,6 +234,8 @@ fn unbalanced_quote_names_file_line_and_field() {
     p.file("data/collection.csv", "id,title,artist,year,genre,style\n1,First,Someone,1999,Rock,Punk\n2,\"Second,Other,2001\",Jazz,Bop\n");
     let out = p.run(&["build"]).success();
     assert!(out.stdout.contains("1 rows quarantined"), "{}", out.stdout);
+    assert!(out.stdout.contains("WARN  check.stg_tracks_release_id_relationships"), "{}", out.stdout);
+    assert!(out.stdout.contains("↳ 365 offending rows: 1000001_A1 (1×)"), "{}", out.stdout);
     assert_eq!(p.scalar("SELECT source_line || ': ' || problem FROM quarantine"), "3: 4 fields where the header has 6");
 }
 

@@ -44,7 +44,8 @@ fn run_log_is_queryable() {
     p.run(&["build"]).success();
     p.run(&["build"]).success();
     assert_eq!(p.scalar("SELECT count(DISTINCT run_id) FROM run_log"), "2");
-    assert_eq!(p.scalar("SELECT step FROM run_log WHERE step_no = 1 LIMIT 1"), "ingest");
+    assert_eq!(p.scalar("SELECT step FROM run_log WHERE step_no = 1 LIMIT 1"), "macros");
+    assert_eq!(p.scalar("SELECT step FROM run_log WHERE step_no = 2 LIMIT 1"), "ingest");
 }
 
 /// CSV and Parquet exports read back with identical rows.

@@ -22,16 +22,19 @@ use crate::report::Report;
 /// The build's run log, printed as the build goes.
 pub struct RunLog<W: Write> {
     out: W,
+    /// Step names are padded with dots to this width: the longest name and a few dots, at least 40.
+    name_width: usize,
 }
 
 impl<W: Write> RunLog<W> {
     pub fn new(out: W) -> Self {
-        RunLog { out }
+        RunLog { out, name_width: 40 }
     }
 }
 
 impl<W: Write> BuildObserver for RunLog<W> {
-    fn started(&mut self, run_id: &str, config: &Path, warehouse: &Path) {
+    fn started(&mut self, run_id: &str, config: &Path, warehouse: &Path, steps: &[&str]) {
+        self.name_width = steps.iter().map(|s| s.chars().count() + 4).max().unwrap_or(0).max(40);
         let _ = writeln!(self.out, "selecta build · run {run_id} · {} → {}", config.display(), warehouse.display());
     }
 
@@ -43,7 +46,8 @@ impl<W: Write> BuildObserver for RunLog<W> {
             Some(n) => format!("{} rows in ", thousands(n)),
             None => String::new(),
         };
-        let _ = writeln!(self.out, "{:>width$} of {total} {:<5} {name:.<40} [{rows}{:.2}s]", r.no, r.status, r.seconds);
+        let name_width = self.name_width;
+        let _ = writeln!(self.out, "{:>width$} of {total} {:<5} {name:.<name_width$} [{rows}{:.2}s]", r.no, r.status, r.seconds);
         if let Some(note) = &r.note {
             let _ = writeln!(self.out, "{:>width$}          ↳ {note}", "");
         }

@@ -1,6 +1,7 @@
--- tracks: every real track of every tracklist, with its key.
+-- stg_tracks: every real track of every tracklist, with its key (published as the mart `tracks`).
 -- Grain: one row per track (tracklist entries of type `track`; headings and index entries are
--- not tracks). Key: track_id (checks/tracks_pk.sql).
+-- not tracks). Key: track_id (schema.toml: check.stg_tracks_key); release_id is a release of
+-- stg_releases (check.stg_tracks_release_id_relationships).
 --
 -- track_id is `<release_id>_<position>` as in the original project, or the key given by a flat
 -- `my_tracks.csv`. Disambiguation rule: when one tracklist repeats a position (release
@@ -11,6 +12,7 @@
 -- `section` is the nearest heading above the track (`Disque 2`), NULL when none.
 -- `artist` is the track's own artists when the source has them (Discogs API, compilations),
 -- else the release artist; `album_artist` is always the release artist.
+-- clean_text and discogs_clean are in macros.sql.
 
 INSERT INTO quarantine
 SELECT source_file, source_line, 'tracklists', 'release_id',
@@ -25,9 +27,7 @@ FROM raw_tracks
 WHERE type_ = 'track' AND TRY_CAST(release_id AS BIGINT) IS NOT NULL
   AND nullif(trim(position), '') IS NULL AND given_track_id IS NULL;
 
-CREATE OR REPLACE MACRO clean_text(s) AS nullif(regexp_replace(s, '^\s+|\s+$', '', 'g'), '');
-
-CREATE OR REPLACE TABLE tracks AS
+CREATE OR REPLACE TABLE stg_tracks AS
 WITH entries AS (
     SELECT
         *,

@@ -1,6 +1,6 @@
 -- stg_audio_features: audio features per Spotify ID and source, typed.
 -- Grain: one row per (source_rank, spotify_id). Key: (source_rank, spotify_id)
--- (checks/audio_features_source_pk.sql): one file must not give one ID twice.
+-- (schema.toml: check.stg_audio_features_key): one file must not give one ID twice.
 -- A value that does not parse as a number sends its row to `quarantine`, naming the field.
 -- Rows with no feature at all (the original table's tracks that Exportify had nothing for)
 -- are not features: they stay out, and those tracks show up as `has_features = false`.

@@ -1,9 +1,9 @@
--- releases: the collection's releases, typed and cleaned.
--- Grain: one row per release. Key: release_id (checks/releases_pk.sql).
+-- stg_releases: the collection's releases, typed and cleaned (published as the mart `releases`).
+-- Grain: one row per release. Key: release_id (schema.toml: check.stg_releases_key).
 -- Raw values are kept beside clean ones: `artist` / `labels` as given, `artist_clean` /
 -- `labels_clean` without Discogs' disambiguation suffixes (`Justice (5)` → `Justice`) and the
 -- name-variation star (`Cassius*` → `Cassius`). A year of 0 (Discogs' "unknown") becomes NULL.
--- Rows whose release_id is not a number go to `quarantine`.
+-- Rows whose release_id is not a number go to `quarantine`. discogs_clean is in macros.sql.
 
 INSERT INTO quarantine
 SELECT source_file, source_line, 'releases', 'release_id',
@@ -12,11 +12,7 @@ SELECT source_file, source_line, 'releases', 'release_id',
 FROM raw_releases
 WHERE TRY_CAST(release_id AS BIGINT) IS NULL;
 
--- discogs_clean(name): used by every staging file (and available to `selecta sql`).
-CREATE OR REPLACE MACRO discogs_clean(name) AS
-    nullif(trim(regexp_replace(regexp_replace(name, ' \(\d+\)', '', 'g'), '\*(,|$| )', '\1', 'g')), '');
-
-CREATE OR REPLACE TABLE releases AS
+CREATE OR REPLACE TABLE stg_releases AS
 SELECT
     CAST(release_id AS BIGINT)                              AS release_id,
     trim(title)                                             AS title,

@@ -1,5 +1,5 @@
 -- stg_spotify_ids: the given track → Spotify ID pairs, cleaned.
--- Grain: one row per input row that has an ID. Key: track_id (checks/spotify_ids_pk.sql).
+-- Grain: one row per input row that has an ID. Key: track_id (schema.toml: check.stg_spotify_ids_key).
 -- Rows without an ID are the tracks the original search did not find: they stay out of this
 -- table (and are counted in the run log). An ID that is not 22 base-62 characters (a URI is
 -- reduced to its ID) goes to `quarantine`.
@@ -24,4 +24,4 @@ WHERE NOT regexp_full_match(spotify_id, '[0-9A-Za-z]{22}') OR track_id IS NULL;
 -- @note
 SELECT count(*) FILTER (WHERE t.track_id IS NULL) > 0,
        CASE WHEN count(*) FILTER (WHERE t.track_id IS NULL) > 0 THEN format('{} IDs name a track key that is not in tracks (they stay in stg_spotify_ids)', count(*) FILTER (WHERE t.track_id IS NULL)) END
-FROM stg_spotify_ids s LEFT JOIN tracks t USING (track_id);
+FROM stg_spotify_ids s LEFT JOIN stg_tracks t USING (track_id);
