@@ -275,7 +275,7 @@ mod tests {
                     while matches!(at(j), "or" | "replace" | "temp" | "temporary") {
                         j += 1;
                     }
-                    if matches!(at(j), "table" | "macro") {
+                    if matches!(at(j), "table" | "view" | "macro") {
                         let macro_ = at(j) == "macro";
                         j += 1;
                         if at(j) == "if" {

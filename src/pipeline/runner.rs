@@ -106,10 +106,27 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
     let ctx = StepContext { conn: &conn, run_id: &run_id, progress };
     let mut records = Vec::new();
     let mut failure = None;
+    // The checks that follow one step are counted in one query (see `count_checks`).
+    let mut counted: Vec<Option<(i64, f64)>> = vec![None; total];
     for (i, step) in steps.iter().enumerate() {
         let t0 = Instant::now();
-        let result = run_step(&ctx, step);
-        let seconds = t0.elapsed().as_secs_f64();
+        // The first check after a step counts the offending rows of every check of that run.
+        let mut batch_seconds = 0.0;
+        let result = match &step.kind {
+            StepKind::Check { .. } => {
+                let counts = if counted[i].is_none() {
+                    let r = count_checks(&ctx, &steps, i, &mut counted);
+                    batch_seconds = t0.elapsed().as_secs_f64();
+                    r
+                } else {
+                    Ok(())
+                };
+                counts.and_then(|()| check_result(&ctx, step, counted[i].map_or(0, |(n, _)| n)))
+            }
+            _ => run_step(&ctx, step),
+        };
+        // A check's time is its share of the batch count, plus its own look at offending rows.
+        let seconds = t0.elapsed().as_secs_f64() - batch_seconds + counted[i].map_or(0.0, |(_, share)| share);
         let (record, failed) = match result {
             Ok(StepResult::Done(o)) => (record(i + 1, step, o.status.as_str(), o.rows, seconds, o.note), None),
             Ok(StepResult::CheckFailed { rows, keys }) => {
@@ -130,7 +147,6 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
             }
         };
         observer.step_done(&record, total);
-        store_step(&conn, &run_id, &record)?;
         records.push(record);
         if failed.is_some() {
             failure = failed;
@@ -138,6 +154,7 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
         }
     }
 
+    store_steps(&conn, &run_id, &records)?;
     let seconds = started.elapsed().as_secs_f64();
     let status = if failure.is_some() { "failed" } else { "succeeded" };
     conn.execute(
@@ -204,40 +221,70 @@ fn run_step(ctx: &StepContext<'_>, step: &Step<'_>) -> Result<StepResult, StepFa
             }
             Ok(StepResult::Done(out))
         }
-        StepKind::Check { file, sql, .. } => {
-            let body = sql.trim().trim_end_matches(';');
-            let rows: i64 = ctx
-                .conn
-                .query_row(&format!("SELECT count(*) FROM ({body})"), [], |r| r.get(0))
-                .map_err(duck(format!("running {file}")))?;
-            if rows == 0 {
-                return Ok(StepResult::Done(StepOutput { status: StepStatus::Ok, rows: Some(0), note: None }));
-            }
-            let mut stmt = ctx
-                .conn
-                // Every check returns key VARCHAR, n BIGINT, detail VARCHAR (sql/schema.toml's header).
-                .prepare(&format!("SELECT key, n, detail FROM ({body}) LIMIT {SAMPLE_KEYS}"))
-                .map_err(duck(format!("reading the offending rows of {file}")))?;
-            let keys = stmt
-                .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))
-                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                .map_err(duck(format!("reading the offending rows of {file}")))?;
-            Ok(StepResult::CheckFailed { rows: rows as u64, keys })
-        }
+        // Checks are counted in batches by `count_checks`, then judged by `check_result`.
+        StepKind::Check { .. } => unreachable!("the runner counts checks itself"),
     }
+}
+
+/// A check's `SELECT`, without its trailing semicolon.
+fn check_body<'s>(step: &'s Step<'_>) -> &'s str {
+    match &step.kind {
+        StepKind::Check { sql, .. } => sql.trim().trim_end_matches(';'),
+        _ => "",
+    }
+}
+
+/// Counts the offending rows of the checks `steps[i..j]` that follow one step, in one query
+/// (one round trip instead of one per check: most checks hold, and their count is all they
+/// need), into `counted`, each with its share of the query's time.
+fn count_checks(ctx: &StepContext<'_>, steps: &[Step<'_>], i: usize, counted: &mut [Option<(i64, f64)>]) -> Result<(), StepFailure> {
+    let t0 = Instant::now();
+    let j = (i..steps.len()).find(|&k| !matches!(steps[k].kind, StepKind::Check { .. })).unwrap_or(steps.len());
+    let union: Vec<String> = (i..j).map(|k| format!("SELECT {k} AS step, count(*) AS n FROM ({})", check_body(&steps[k]))).collect();
+    let files: Vec<&str> = (i..j).filter_map(|k| if let StepKind::Check { file, .. } = &steps[k].kind { Some(*file) } else { None }).collect();
+    let context = || format!("running the checks {} ({})", steps[i..j].iter().map(|s| s.name).collect::<Vec<_>>().join(", "), files.join(", "));
+    let mut stmt = ctx.conn.prepare(&union.join("\nUNION ALL\n")).map_err(|e| duck(context())(e))?;
+    let counts = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| duck(context())(e))?;
+    let share = t0.elapsed().as_secs_f64() / (j - i) as f64;
+    for (k, n) in counts {
+        counted[k as usize] = Some((n, share));
+    }
+    Ok(())
+}
+
+/// A check whose offending rows were counted: OK when none, else its first keys.
+fn check_result(ctx: &StepContext<'_>, step: &Step<'_>, rows: i64) -> Result<StepResult, StepFailure> {
+    let StepKind::Check { file, .. } = &step.kind else { unreachable!("only checks are judged") };
+    if rows == 0 {
+        return Ok(StepResult::Done(StepOutput { status: StepStatus::Ok, rows: Some(0), note: None }));
+    }
+    // Every check returns key VARCHAR, n BIGINT, detail VARCHAR (sql/schema.toml's header).
+    let mut stmt = ctx
+        .conn
+        .prepare(&format!("SELECT key, n, detail FROM ({}) LIMIT {SAMPLE_KEYS}", check_body(step)))
+        .map_err(duck(format!("reading the offending rows of {file}")))?;
+    let keys = stmt
+        .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(duck(format!("reading the offending rows of {file}")))?;
+    Ok(StepResult::CheckFailed { rows: rows as u64, keys })
 }
 
 fn record(no: usize, step: &Step<'_>, status: &'static str, rows: Option<u64>, seconds: f64, note: Option<String>) -> StepRecord {
     StepRecord { no, name: step.name, kind: step.kind.as_str(), status, rows, seconds, note }
 }
 
-fn store_step(conn: &duckdb::Connection, run_id: &str, r: &StepRecord) -> Result<(), DbError> {
-    conn.execute(
-        "INSERT INTO state.run_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        duckdb::params![run_id, r.no as i64, r.name, r.kind, r.status, r.rows.map(|n| n as i64), r.seconds, r.note],
-    )
-    .map(|_| ())
-    .map_err(duck("writing the run log"))
+/// The run log's rows, in one append at the end of the build (failed or not).
+fn store_steps(conn: &duckdb::Connection, run_id: &str, records: &[StepRecord]) -> Result<(), DbError> {
+    let mut app = conn.appender_to_catalog_and_db("run_log", "state", "main").map_err(duck("writing the run log"))?;
+    for r in records {
+        app.append_row(duckdb::params![run_id, r.no as i64, r.name, r.kind, r.status, r.rows.map(|n| n as i64), r.seconds, r.note])
+            .map_err(duck("writing the run log"))?;
+    }
+    app.flush().map_err(duck("writing the run log"))
 }
 
 fn store_check_failure(conn: &duckdb::Connection, run_id: &str, step: &Step<'_>, rows: u64, keys: &[(String, i64, Option<String>)]) -> Result<(), DbError> {

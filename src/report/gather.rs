@@ -11,24 +11,34 @@ use crate::db::duck;
 /// Queries the warehouse with the tolerance the report needs: missing tables are `None`.
 pub(super) struct Db<'a> {
     pub(super) conn: &'a Connection,
+    /// Every table and view of the main schema (lower-case name) → its columns `(name, type)`,
+    /// read once: the sections ask for them often.
+    columns: BTreeMap<String, Vec<(String, String)>>,
 }
 
-impl Db<'_> {
-    /// The columns `(name, type)` of a table or view of the main schema, or `None` when absent.
-    pub(super) fn columns(&self, table: &str) -> Result<Option<Vec<(String, String)>>, ReportError> {
-        let mut stmt = self
-            .conn
+impl<'a> Db<'a> {
+    /// Reads the catalogue of `conn`'s main schema.
+    pub(super) fn new(conn: &'a Connection) -> Result<Db<'a>, ReportError> {
+        let mut stmt = conn
             .prepare(
-                "SELECT column_name, data_type FROM information_schema.columns \
-                 WHERE table_catalog = current_database() AND table_schema = 'main' AND lower(table_name) = lower(?) \
-                 ORDER BY ordinal_position",
+                "SELECT lower(table_name), column_name, data_type FROM information_schema.columns \
+                 WHERE table_catalog = current_database() AND table_schema = 'main' ORDER BY table_name, ordinal_position",
             )
             .map_err(duck("listing columns"))?;
-        let cols = stmt
-            .query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
             .and_then(|r| r.collect::<Result<Vec<_>, _>>())
-            .map_err(duck(format!("listing the columns of {table}")))?;
-        Ok(if cols.is_empty() { None } else { Some(cols) })
+            .map_err(duck("listing columns"))?;
+        let mut columns: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (table, name, ty) in rows {
+            columns.entry(table).or_default().push((name, ty));
+        }
+        Ok(Db { conn, columns })
+    }
+
+    /// The columns `(name, type)` of a table or view of the main schema, or `None` when absent.
+    pub(super) fn columns(&self, table: &str) -> Result<Option<Vec<(String, String)>>, ReportError> {
+        Ok(self.columns.get(&table.to_lowercase()).cloned())
     }
 
     pub(super) fn has(&self, table: &str, cols: &[&str]) -> Result<bool, ReportError> {

@@ -61,7 +61,7 @@ pub struct Report {
 impl Report {
     /// Reads everything the report shows from `conn` (a warehouse).
     pub fn gather(conn: &Connection, samples: usize) -> Result<Report, ReportError> {
-        let db = gather::Db { conn };
+        let db = gather::Db::new(conn)?;
         let mut summary = Vec::new();
         for (label, table) in [("tracks", "tracks"), ("Spotify IDs", "tracks_features"), ("clustered tracks", "track_clusters")] {
             if let Some(n) = db.count(table)? {

@@ -21,7 +21,7 @@ fn sql_formats() {
 fn sql_is_read_only() {
     let p = Project::sample();
     p.run(&["build"]).success();
-    let out = p.run(&["sql", "DELETE FROM releases"]).failure();
+    let out = p.run(&["sql", "DELETE FROM stg_releases"]).failure();
     assert!(out.stderr.to_lowercase().contains("read-only") || out.stderr.contains("read only"), "{}", out.stderr);
     assert_eq!(p.scalar("SELECT count(*) FROM releases"), "34");
 }
