@@ -242,7 +242,7 @@ mod tests {
 
     /// Clusters without a known playlist are created; known ones are updated (renamed when their name changed).
     #[test]
-    fn plan_creates_unknown_clusters_and_updates_known_ones() {
+    fn changes_create_unknown_clusters_and_update_known_ones() {
         let mut known = BTreeMap::new();
         known.insert(1, Known { playlist_id: "P1".into(), name: Some("x c1".into()), tracks: Some(3) });
         known.insert(2, Known { playlist_id: "P2".into(), name: Some("old".into()), tracks: None });

@@ -1,6 +1,6 @@
 //! `selecta export`: tables to Parquet (read back by DuckDB) and the marts to PostgreSQL.
 
-use selecta::export::postgres::{self, checksum, plan_table, read_duck, read_pg};
+use selecta::export::postgres::{self, checksum, table_columns, read_duck, read_pg};
 use sqlx::Connection as _;
 
 use crate::demo;
@@ -87,7 +87,7 @@ fn postgres_round_trip_and_rerun() {
         rt.block_on(async {
             let mut pg = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
             for t in tables.iter().filter(|t| **t != "track_matches") {
-                let cols = plan_table(&duck, t).unwrap().unwrap();
+                let cols = table_columns(&duck, t).unwrap().unwrap();
                 let here = read_duck(&duck, t, &cols).unwrap();
                 let there = read_pg(&mut pg, &schema, t, &cols).await.unwrap();
                 assert_eq!(here.len(), there.len(), "{t}: row counts");

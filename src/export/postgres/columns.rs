@@ -88,7 +88,7 @@ pub fn map_type(duck_type: &str) -> (String, Kind) {
 }
 
 /// The columns of a warehouse table mapped for PostgreSQL, or `None` when the table is absent.
-pub fn plan_table(conn: &Connection, table: &str) -> Result<Option<Vec<Column>>, PostgresError> {
+pub fn table_columns(conn: &Connection, table: &str) -> Result<Option<Vec<Column>>, PostgresError> {
     let duck = duck_of(table);
     let mut stmt = conn
         .prepare(

@@ -1,6 +1,6 @@
 //! `selecta export postgres`: the warehouse's marts copied into a PostgreSQL schema.
 //!
-//! [`plan_table`] reads a DuckDB table's columns and maps each to a [`Column`]: the PostgreSQL
+//! [`table_columns`] reads a DuckDB table's columns and maps each to a [`Column`]: the PostgreSQL
 //! type, the DuckDB expression that reads it, and the [`Cell`] kind it travels as (booleans,
 //! integers, floats and bytes are bound natively — so a DOUBLE arrives bit for bit as a
 //! `double precision`; exotic types travel as text and are cast by PostgreSQL).
@@ -26,7 +26,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection as _, Postgres, QueryBuilder};
 
 pub use cells::{Cell, checksum, read_duck, read_pg};
-pub use columns::{Column, Kind, map_type, plan_table};
+pub use columns::{Column, Kind, map_type, table_columns};
 pub use url::redact_url;
 use columns::quote;
 use url::password_of;
@@ -108,7 +108,7 @@ pub async fn export(duck: &Connection, url: &str, schema: &str, tables: &[String
     let mut data = Vec::new();
     let mut skipped = Vec::new();
     for t in tables {
-        match plan_table(duck, t)? {
+        match table_columns(duck, t)? {
             Some(cols) => {
                 let rows = read_duck(duck, t, &cols)?;
                 for (ci, c) in cols.iter().enumerate() {
