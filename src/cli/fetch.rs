@@ -93,7 +93,7 @@ async fn discogs(config: &Config, ui: &Ui, args: &DiscogsArgs) -> anyhow::Result
     let report = fetcher.fetch(&conn, &user, args.refetch, ui.progress).await?;
     output::discogs_fetched(&mut std::io::stdout().lock(), &user, &report)?;
     if !report.not_found.is_empty() {
-        eprintln!("error: {} listed releases were not found on Discogs: {:?}", report.not_found.len(), report.not_found);
+        output::problem(&format!("{} listed releases were not found on Discogs: {:?}", report.not_found.len(), report.not_found));
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
@@ -133,9 +133,9 @@ async fn features(config: &Config, ui: &Ui, args: &FeaturesArgs) -> anyhow::Resu
     }
     if !report.failed_batches.is_empty() {
         for e in &report.failed_batches {
-            eprintln!("error: {e}");
+            output::problem(e);
         }
-        eprintln!("error: {} batches failed; their IDs were not recorded, rerun to ask for them again", report.failed_batches.len());
+        output::problem(&format!("{} batches failed; their IDs were not recorded, rerun to ask for them again", report.failed_batches.len()));
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

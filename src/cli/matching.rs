@@ -28,7 +28,7 @@ pub fn run(config: &Config, ui: &Ui, args: &MatchArgs) -> anyhow::Result<ExitCod
     if let Some(track) = &args.explain {
         let conn = crate::db::open_read_only(&config.warehouse, &config.state)?;
         let Some(explanation) = crate::matching::explain::explain(&conn, track)? else {
-            eprintln!("error: no track {track} in the warehouse");
+            output::problem(&format!("no track {track} in the warehouse"));
             return Ok(ExitCode::FAILURE);
         };
         output::explanation(&mut std::io::stdout().lock(), &explanation)?;
@@ -50,7 +50,7 @@ pub fn run(config: &Config, ui: &Ui, args: &MatchArgs) -> anyhow::Result<ExitCod
         conn.query_row("SELECT count(*) FROM match_review", [], |r| r.get(0)).map_err(crate::db::duck("counting match_review"))?;
     output::match_summary(&mut std::io::stdout().lock(), &s, strategy, review)?;
     if let Some(m) = &s.stopped {
-        eprintln!("stopped: {m}; finished tracks are kept, run `selecta match` again later to continue");
+        output::notice(&format!("stopped: {m}; finished tracks are kept, run `selecta match` again later to continue"));
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)

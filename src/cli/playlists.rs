@@ -43,7 +43,7 @@ pub fn run(config: &Config, args: &PlaylistsArgs) -> anyhow::Result<ExitCode> {
 
 /// Prints the authorization URL and opens it in a browser when one can be started.
 fn open_in_browser(url: &str) {
-    eprintln!("Authorize selecta in your browser:\n  {url}");
+    output::notice(&format!("Authorize selecta in your browser:\n  {url}"));
     let has_display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     if cfg!(target_os = "macos") || has_display {

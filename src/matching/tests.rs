@@ -196,7 +196,8 @@ fn quota_exceeded_stops_without_retrying() {
     assert_eq!(s.by_quality.get("pending"), Some(&30));
 }
 
-/// Proves: limit never exceeds 10, and the fake refuses more.
+/// Proves: a limit over 10 is refused by the section's validation (never clamped), the
+/// searches ask for 10, and the fake refuses more, as Spotify does.
 #[test]
 fn searches_ask_at_most_ten_results() {
     let o = FakeOptions::default();
@@ -205,6 +206,8 @@ fn searches_ask_at_most_ten_results() {
     let conn = warehouse(dir.path(), 20);
     let mut cfg = config(&f);
     cfg.limit = 50;
+    assert_eq!(cfg.validate().unwrap_err().to_string(), "limit: 50 is out of range (1 to 10)");
+    cfg.limit = super::MAX_LIMIT;
     run(&conn, &cfg, &o, Strategy::Scorer);
     let searches = f.log.to("/v1/search");
     assert!(searches.len() >= 20, "at least one search per track: {}", searches.len());

@@ -1,6 +1,7 @@
-//! Everything `selecta` prints to stdout, in one place: the build's run log (like dbt's: one
-//! numbered line per step, then a summary), each command's summary, and query results
-//! ([`table`]). Logs and progress bars go to stderr through `tracing` and `indicatif`, never here.
+//! Everything `selecta` prints, in one place: on stdout the build's run log (like dbt's: one
+//! numbered line per step, then a summary), each command's summary and query results
+//! ([`table`]); on stderr the few lines a person must read ([`problem`], [`notice`]). Logs and
+//! progress bars go to stderr through `tracing` and `indicatif`, never here.
 
 pub mod table;
 
@@ -18,6 +19,16 @@ use crate::matching::explain::Explanation;
 use crate::pipeline::{BuildObserver, BuildOutcome, StepRecord};
 use crate::playlists::{Action, Change, SyncSummary};
 use crate::report::Report;
+
+/// A problem the person must read, on stderr (`error: …`); the exit code says the rest.
+pub fn problem(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// Something the person must do or know that is not a result (`stopped: …`, a URL to open), on stderr.
+pub fn notice(message: &str) {
+    eprintln!("{message}");
+}
 
 /// The build's run log, printed as the build goes.
 pub struct RunLog<W: Write> {
