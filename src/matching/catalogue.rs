@@ -75,11 +75,7 @@ impl<'c> LocalCatalogue<'c> {
             album = quote_ident(&album),
         );
         conn.execute_batch(&sql).map_err(|e| bad(e.to_string()))?;
-        conn.execute_batch(
-            "CREATE OR REPLACE TEMP TABLE match_catalogue_artists (rid BIGINT, artist_key VARCHAR);
-             CREATE OR REPLACE TEMP TABLE match_catalogue_titles (rid BIGINT, title_key VARCHAR);
-             CREATE OR REPLACE TEMP TABLE match_probe (qid BIGINT, artist_key VARCHAR, title_key VARCHAR);",
-        )
+        conn.execute_batch(include_str!("../../sql/work/match_catalogue_keys.sql"))
         .map_err(crate::db::duck("creating the catalogue's blocking tables"))?;
         let rows: Vec<(i64, String, Option<String>)> = {
             let mut stmt = conn.prepare("SELECT rid, name, artists FROM match_catalogue").map_err(crate::db::duck("reading the catalogue"))?;

@@ -77,9 +77,22 @@ where
 
 /// The raw tables `sql/ingest/raw_tables.sql` creates (the ingest step runs it).
 const RAW_TABLES: &[&str] = &["raw_releases", "raw_tracks", "raw_spotify_ids", "raw_audio_features", "quarantine"];
-const MATCH_TABLES: &[&str] = &["track_matches", "match_candidates", "match_review", "state.spotify_search_cache"];
-const MATCH_FILES: &[&str] =
-    &["sql/outputs/track_matches.sql", "sql/outputs/match_candidates.sql", "sql/outputs/match_review.sql", "sql/state/spotify_search_cache.sql"];
+const MATCH_TABLES: &[&str] = &[
+    "track_matches",
+    "match_candidates",
+    "match_review",
+    "state.spotify_search_cache",
+    "match_catalogue_artists",
+    "match_catalogue_titles",
+    "match_probe",
+];
+const MATCH_FILES: &[&str] = &[
+    "sql/outputs/track_matches.sql",
+    "sql/outputs/match_candidates.sql",
+    "sql/outputs/match_review.sql",
+    "sql/state/spotify_search_cache.sql",
+    "sql/work/match_catalogue_keys.sql",
+];
 const CLUSTER_TABLES: &[&str] =
     &["cluster_runs", "track_clusters", "cluster_centroids", "clusters", "cluster_elbow", "cluster_playlists", "cluster_excluded"];
 const CLUSTER_FILES: &[&str] = &[
@@ -359,8 +372,11 @@ mod tests {
     }
 
     /// The `sql/` files that serve outside the plan, and who runs them.
-    const OUTSIDE_THE_PLAN: [(&str, &str); 2] =
-        [("sql/state/run_log.sql", "src/pipeline/runner.rs"), ("sql/state/spotify_playlists.sql", "src/playlists/mod.rs")];
+    const OUTSIDE_THE_PLAN: [(&str, &str); 3] = [
+        ("sql/state/run_log.sql", "src/pipeline/runner.rs"),
+        ("sql/state/spotify_playlists.sql", "src/playlists/mod.rs"),
+        ("sql/work/reccobeats_batch.sql", "src/fetch/reccobeats/mod.rs"),
+    ];
 
     /// Every file under sql/ is used by the plan (with every optional step on, matching or not),
     /// or by the one module that runs it outside the plan.

@@ -185,7 +185,7 @@ fn store_batch(conn: &Connection, request_id: i64, batch: &[String], status: u16
             params![request_id, batch.join(","), status, body],
         )?;
         // Appended to a temp table, then one statement: per-row inserts into a keyed table are slow.
-        conn.execute_batch("CREATE OR REPLACE TEMP TABLE reccobeats_batch (spotify_id VARCHAR, found BOOLEAN, item VARCHAR)")?;
+        conn.execute_batch(include_str!("../../../sql/work/reccobeats_batch.sql"))?;
         {
             let mut app = conn.appender("reccobeats_batch")?;
             for id in batch {
