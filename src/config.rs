@@ -98,7 +98,7 @@ impl Config {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::new(),
         };
-        let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+        let resolve = |p: &Path| resolve_in(&root, p);
         let invalid = |section: &str, e: Invalid| ConfigError::Invalid { path: path.to_path_buf(), field: format!("{section}.{}", e.key), message: e.message };
         let warehouse = resolve(&raw.warehouse);
         let stem = warehouse.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "selecta".into());
@@ -144,8 +144,13 @@ impl Config {
 
     /// A path given on the command line or in a section, resolved against the config file's folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+        resolve_in(&self.root, p)
     }
+}
+
+/// `p` as given when absolute, else under `root` (the config file's folder).
+fn resolve_in(root: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() { p.to_path_buf() } else { root.join(p) }
 }
 
 #[cfg(test)]

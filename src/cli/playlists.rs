@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use super::output;
 use crate::config::Config;
-use crate::playlists::{PlaylistsError, current_changes, sync};
+use crate::playlists::{current_changes, sync};
 
 #[derive(Debug, clap::Args)]
 pub struct PlaylistsArgs {
@@ -35,8 +35,7 @@ pub fn run(config: &Config, args: &PlaylistsArgs) -> anyhow::Result<ExitCode> {
         output::playlist_changes(&mut stdout.lock(), &changes, &orphans)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(PlaylistsError::Runtime)?;
-    let summary = rt.block_on(sync(&conn, &config.spotify, &changes, &open_in_browser))?;
+    let summary = super::runtime()?.block_on(sync(&conn, &config.spotify, &changes, &open_in_browser))?;
     output::playlists_synced(&mut stdout.lock(), &summary, &orphans)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@ use super::MatchError;
 use super::normalize::{Artist, Title};
 use super::score::{Candidate, Query};
 use super::source::{BatchResult, CandidateSource, Search};
+use crate::db::{ident, path_literal};
 
 /// Column names accepted for each field (first found wins).
 const ID_COLS: &[&str] = &["spotify_id", "id", "track_id", "track_uri"];
@@ -37,22 +38,16 @@ fn pick(cols: &[String], wanted: &[&str]) -> Option<String> {
     wanted.iter().find_map(|w| cols.iter().find(|c| c.eq_ignore_ascii_case(w)).cloned())
 }
 
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 impl<'c> LocalCatalogue<'c> {
     /// Loads `path` (`.parquet` read as Parquet, anything else as CSV with a header).
     pub fn load(conn: &'c Connection, path: &Path) -> Result<Self, MatchError> {
         let bad = |message: String| MatchError::Catalogue { path: path.to_path_buf(), message };
-        let lit = path.display().to_string();
-        if lit.contains('\'') {
-            return Err(bad("the path cannot hold a single quote".into()));
-        }
         if !path.exists() {
             return Err(bad("no such file".into()));
         }
-        let reader = if lit.to_lowercase().ends_with(".parquet") { format!("read_parquet('{lit}')") } else { format!("read_csv('{lit}', header = true, all_varchar = true)") };
+        let lit = path_literal(path);
+        let parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let reader = if parquet { format!("read_parquet({lit})") } else { format!("read_csv({lit}, header = true, all_varchar = true)") };
         let mut stmt = conn.prepare(&format!("DESCRIBE SELECT * FROM {reader}")).map_err(|e| bad(e.to_string()))?;
         let cols: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(0)).and_then(|r| r.collect()).map_err(|e| bad(e.to_string()))?;
         let need = |wanted: &[&str], what: &str| pick(&cols, wanted).ok_or_else(|| bad(format!("no {what} column (one of {}); columns: {}", wanted.join(", "), cols.join(", "))));
@@ -60,8 +55,8 @@ impl<'c> LocalCatalogue<'c> {
         let name = need(NAME_COLS, "track name")?;
         let artists = need(ARTIST_COLS, "artists")?;
         let album = need(ALBUM_COLS, "album")?;
-        let duration = pick(&cols, DURATION_COLS).map(|c| format!("TRY_CAST({} AS BIGINT)", quote_ident(&c))).unwrap_or_else(|| "NULL::BIGINT".into());
-        let isrc = pick(&cols, ISRC_COLS).map(|c| format!("CAST({} AS VARCHAR)", quote_ident(&c))).unwrap_or_else(|| "NULL::VARCHAR".into());
+        let duration = pick(&cols, DURATION_COLS).map(|c| format!("TRY_CAST({} AS BIGINT)", ident(&c))).unwrap_or_else(|| "NULL::BIGINT".into());
+        let isrc = pick(&cols, ISRC_COLS).map(|c| format!("CAST({} AS VARCHAR)", ident(&c))).unwrap_or_else(|| "NULL::VARCHAR".into());
         let sql = format!(
             "CREATE OR REPLACE TEMP TABLE match_catalogue AS
              SELECT row_number() OVER () AS rid,
@@ -69,10 +64,10 @@ impl<'c> LocalCatalogue<'c> {
                     CAST({name} AS VARCHAR) AS name, CAST({artists} AS VARCHAR) AS artists,
                     CAST({album} AS VARCHAR) AS album, {duration} AS duration_ms, {isrc} AS isrc
              FROM {reader} WHERE {id} IS NOT NULL AND {name} IS NOT NULL",
-            id = quote_ident(&id),
-            name = quote_ident(&name),
-            artists = quote_ident(&artists),
-            album = quote_ident(&album),
+            id = ident(&id),
+            name = ident(&name),
+            artists = ident(&artists),
+            album = ident(&album),
         );
         conn.execute_batch(&sql).map_err(|e| bad(e.to_string()))?;
         conn.execute_batch(include_str!("../../sql/work/match_catalogue_keys.sql"))

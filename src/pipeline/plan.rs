@@ -76,7 +76,7 @@ where
 }
 
 /// The raw tables `sql/ingest/raw_tables.sql` creates (the ingest step runs it).
-const RAW_TABLES: &[&str] = &["raw_releases", "raw_tracks", "raw_spotify_ids", "raw_audio_features", "quarantine"];
+const RAW_TABLE_NAMES: &[&str] = &["raw_releases", "raw_tracks", "raw_spotify_ids", "raw_audio_features", "quarantine"];
 const MATCH_TABLES: &[&str] = &[
     "track_matches",
     "match_candidates",
@@ -109,7 +109,7 @@ const CLUSTER_FILES: &[&str] = &[
 pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     let mut plan = vec![
         Step { name: "macros", kind: StepKind::Sql { file: "sql/macros.sql", sql: include_str!("../../sql/macros.sql"), table: None } },
-        rust("ingest", Touches { reads: &[], writes: RAW_TABLES, files: &["sql/ingest/raw_tables.sql"] }, |ctx| {
+        rust("ingest", Touches { reads: &[], writes: RAW_TABLE_NAMES, files: &["sql/ingest/raw_tables.sql"] }, |ctx| {
             crate::ingest::ingest_step(ctx, &config.inputs)
         }),
     ];

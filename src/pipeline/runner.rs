@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::db::{DbError, attach_state, duck, remove_if_exists};
 use crate::pipeline::plan::{self, Step, StepKind};
-use crate::step::{StepContext, StepOutput, StepStatus};
+use crate::step::{StepContext, StepError, StepOutput, StepStatus};
 
 /// How many offending keys a failed check prints and stores.
 pub const SAMPLE_KEYS: usize = 10;
@@ -110,10 +110,13 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
     let mut counted: Vec<Option<(i64, f64)>> = vec![None; total];
     for (i, step) in steps.iter().enumerate() {
         let t0 = Instant::now();
+        let _span = tracing::info_span!("step", name = step.name).entered();
         // The first check after a step counts the offending rows of every check of that run.
         let mut batch_seconds = 0.0;
         let result = match &step.kind {
-            StepKind::Check { .. } => {
+            StepKind::Rust { run, .. } => run(&ctx).map(StepResult::Done),
+            StepKind::Sql { file, sql, table } => run_sql(&ctx, file, sql, *table).map(StepResult::Done),
+            StepKind::Check { file, sql, .. } => {
                 let counts = if counted[i].is_none() {
                     let r = count_checks(&ctx, &steps, i, &mut counted);
                     batch_seconds = t0.elapsed().as_secs_f64();
@@ -121,9 +124,8 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
                 } else {
                     Ok(())
                 };
-                counts.and_then(|()| check_result(&ctx, step, counted[i].map_or(0, |(n, _)| n)))
+                counts.and_then(|()| check_result(&ctx, file, sql, counted[i].map_or(0, |(n, _)| n)))
             }
-            _ => run_step(&ctx, step),
         };
         // A check's time is its share of the batch count, plus its own look at offending rows.
         let seconds = t0.elapsed().as_secs_f64() - batch_seconds + counted[i].map_or(0.0, |(_, share)| share);
@@ -186,69 +188,62 @@ enum StepResult {
     CheckFailed { rows: u64, keys: Vec<(String, i64, Option<String>)> },
 }
 
-/// A step's own failure (its text goes to the run log).
-type StepFailure = Box<dyn std::error::Error + Send + Sync>;
-
-fn run_step(ctx: &StepContext<'_>, step: &Step<'_>) -> Result<StepResult, StepFailure> {
-    let _span = tracing::info_span!("step", name = step.name).entered();
-    match &step.kind {
-        StepKind::Rust { run, .. } => Ok(StepResult::Done(run(ctx)?)),
-        StepKind::Sql { file, sql, table } => {
-            let (body, note) = plan::split_note(sql);
-            ctx.conn.execute_batch(body).map_err(duck(format!("running {file}")))?;
-            let rows = match table {
-                Some(table) => {
-                    let n: i64 = ctx
-                        .conn
-                        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-                        .map_err(duck(format!("counting {table}")))?;
-                    Some(n as u64)
-                }
-                None => None,
-            };
-            let mut out = StepOutput { status: StepStatus::Ok, rows, note: None };
-            if let Some(note_sql) = note {
-                let (warn, text): (bool, Option<String>) = ctx
-                    .conn
-                    .query_row(note_sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(duck(format!("running the note query of {file}")))?;
-                if let Some(text) = text {
-                    out.note = Some(text);
-                    if warn {
-                        out.status = StepStatus::Warn;
-                    }
-                }
-            }
-            Ok(StepResult::Done(out))
+/// Runs a SQL file that builds `table` (counted for the run log) and its optional `-- @note`.
+fn run_sql(ctx: &StepContext<'_>, file: &str, sql: &str, table: Option<&str>) -> Result<StepOutput, StepError> {
+    let (body, note) = plan::split_note(sql);
+    ctx.conn.execute_batch(body).map_err(duck(format!("running {file}")))?;
+    let rows = match table {
+        Some(table) => {
+            let n: i64 = ctx.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).map_err(duck(format!("counting {table}")))?;
+            Some(n as u64)
         }
-        // Checks are counted in batches by `count_checks`, then judged by `check_result`.
-        StepKind::Check { .. } => unreachable!("the runner counts checks itself"),
+        None => None,
+    };
+    let mut out = StepOutput { status: StepStatus::Ok, rows, note: None };
+    if let Some(note_sql) = note {
+        let (warn, text): (bool, Option<String>) =
+            ctx.conn.query_row(note_sql, [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(duck(format!("running the note query of {file}")))?;
+        if let Some(text) = text {
+            out.note = Some(text);
+            if warn {
+                out.status = StepStatus::Warn;
+            }
+        }
     }
+    Ok(out)
 }
 
 /// A check's `SELECT`, without its trailing semicolon.
-fn check_body<'s>(step: &'s Step<'_>) -> &'s str {
-    match &step.kind {
-        StepKind::Check { sql, .. } => sql.trim().trim_end_matches(';'),
-        _ => "",
-    }
+fn check_body(sql: &str) -> &str {
+    sql.trim().trim_end_matches(';')
 }
 
 /// Counts the offending rows of the checks `steps[i..j]` that follow one step, in one query
 /// (one round trip instead of one per check: most checks hold, and their count is all they
 /// need), into `counted`, each with its share of the query's time.
-fn count_checks(ctx: &StepContext<'_>, steps: &[Step<'_>], i: usize, counted: &mut [Option<(i64, f64)>]) -> Result<(), StepFailure> {
+fn count_checks(ctx: &StepContext<'_>, steps: &[Step<'_>], i: usize, counted: &mut [Option<(i64, f64)>]) -> Result<(), StepError> {
     let t0 = Instant::now();
-    let j = (i..steps.len()).find(|&k| !matches!(steps[k].kind, StepKind::Check { .. })).unwrap_or(steps.len());
-    let union: Vec<String> = (i..j).map(|k| format!("SELECT {k} AS step, count(*) AS n FROM ({})", check_body(&steps[k]))).collect();
-    let files: Vec<&str> = (i..j).filter_map(|k| if let StepKind::Check { file, .. } = &steps[k].kind { Some(*file) } else { None }).collect();
-    let context = || format!("running the checks {} ({})", steps[i..j].iter().map(|s| s.name).collect::<Vec<_>>().join(", "), files.join(", "));
+    // The run of checks from i on: (step index, name, file, SQL).
+    let run: Vec<(usize, &str, &str, &str)> = steps[i..]
+        .iter()
+        .enumerate()
+        .map_while(|(k, s)| match &s.kind {
+            StepKind::Check { file, sql, .. } => Some((i + k, s.name, *file, *sql)),
+            _ => None,
+        })
+        .collect();
+    let union: Vec<String> = run.iter().map(|(k, _, _, sql)| format!("SELECT {k} AS step, count(*) AS n FROM ({})", check_body(sql))).collect();
+    let context = || {
+        let names: Vec<&str> = run.iter().map(|r| r.1).collect();
+        let files: Vec<&str> = run.iter().map(|r| r.2).collect();
+        format!("running the checks {} ({})", names.join(", "), files.join(", "))
+    };
     let mut stmt = ctx.conn.prepare(&union.join("\nUNION ALL\n")).map_err(|e| duck(context())(e))?;
     let counts = stmt
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(|e| duck(context())(e))?;
-    let share = t0.elapsed().as_secs_f64() / (j - i) as f64;
+    let share = t0.elapsed().as_secs_f64() / run.len() as f64;
     for (k, n) in counts {
         counted[k as usize] = Some((n, share));
     }
@@ -256,15 +251,14 @@ fn count_checks(ctx: &StepContext<'_>, steps: &[Step<'_>], i: usize, counted: &m
 }
 
 /// A check whose offending rows were counted: OK when none, else its first keys.
-fn check_result(ctx: &StepContext<'_>, step: &Step<'_>, rows: i64) -> Result<StepResult, StepFailure> {
-    let StepKind::Check { file, .. } = &step.kind else { unreachable!("only checks are judged") };
+fn check_result(ctx: &StepContext<'_>, file: &str, sql: &str, rows: i64) -> Result<StepResult, StepError> {
     if rows == 0 {
         return Ok(StepResult::Done(StepOutput { status: StepStatus::Ok, rows: Some(0), note: None }));
     }
     // Every check returns key VARCHAR, n BIGINT, detail VARCHAR (sql/schema.toml's header).
     let mut stmt = ctx
         .conn
-        .prepare(&format!("SELECT key, n, detail FROM ({}) LIMIT {SAMPLE_KEYS}", check_body(step)))
+        .prepare(&format!("SELECT key, n, detail FROM ({}) LIMIT {SAMPLE_KEYS}", check_body(sql)))
         .map_err(duck(format!("reading the offending rows of {file}")))?;
     let keys = stmt
         .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))

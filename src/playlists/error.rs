@@ -25,7 +25,5 @@ pub enum PlaylistsError {
     TokenCache { path: PathBuf, source: std::io::Error },
     #[error("Spotify {method} {path}: HTTP {status}: {message}")]
     Api { method: &'static str, path: String, status: u16, message: String },
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
 }
 

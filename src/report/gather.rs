@@ -37,19 +37,19 @@ impl<'a> Db<'a> {
     }
 
     /// The columns `(name, type)` of a table or view of the main schema, or `None` when absent.
-    pub(super) fn columns(&self, table: &str) -> Result<Option<Vec<(String, String)>>, ReportError> {
-        Ok(self.columns.get(&table.to_lowercase()).cloned())
+    pub(super) fn columns(&self, table: &str) -> Option<&[(String, String)]> {
+        self.columns.get(&table.to_lowercase()).map(Vec::as_slice)
     }
 
     pub(super) fn has(&self, table: &str, cols: &[&str]) -> Result<bool, ReportError> {
-        Ok(match self.columns(table)? {
+        Ok(match self.columns(table) {
             None => false,
             Some(have) => cols.iter().all(|c| have.iter().any(|(n, _)| n.eq_ignore_ascii_case(c))),
         })
     }
 
     pub(super) fn count(&self, table: &str) -> Result<Option<u64>, ReportError> {
-        if self.columns(table)?.is_none() {
+        if self.columns(table).is_none() {
             return Ok(None);
         }
         let n: i64 = self.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).map_err(duck(format!("counting {table}")))?;

@@ -8,7 +8,8 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 
 use super::PostgresError;
-use super::columns::{Column, Kind, duck_of, quote};
+use super::columns::{Column, Kind, duck_of};
+use crate::db::ident;
 
 /// One value in transit.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +98,7 @@ pub fn checksum(rows: &[Vec<Cell>]) -> String {
 pub fn read_duck(conn: &Connection, table: &str, cols: &[Column]) -> Result<Vec<Vec<Cell>>, PostgresError> {
     let duck = duck_of(table);
     let select: Vec<String> = cols.iter().map(Column::select_expr).collect();
-    let mut stmt = conn.prepare(&format!("SELECT {} FROM {}", select.join(", "), quote(table))).map_err(&duck)?;
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM {}", select.join(", "), ident(table))).map_err(&duck)?;
     let rows = stmt
         .query_map([], |r| {
             cols.iter()
@@ -142,7 +143,7 @@ fn cells_of_pg(row: &PgRow, cols: &[Column]) -> Result<Vec<Cell>, sqlx::Error> {
 /// Every row of `schema.table` in PostgreSQL, read as the plan's kinds.
 pub async fn read_pg(conn: &mut PgConnection, schema: &str, table: &str, cols: &[Column]) -> Result<Vec<Vec<Cell>>, sqlx::Error> {
     let select: Vec<String> = cols.iter().map(Column::pg_select_expr).collect();
-    let sql = format!("SELECT {} FROM {}.{}", select.join(", "), quote(schema), quote(&table.to_lowercase()));
+    let sql = format!("SELECT {} FROM {}.{}", select.join(", "), ident(schema), ident(&table.to_lowercase()));
     let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
     rows.iter().map(|r| cells_of_pg(r, cols)).collect()
 }

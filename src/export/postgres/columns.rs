@@ -3,6 +3,7 @@
 use duckdb::Connection;
 
 use super::PostgresError;
+use crate::db::ident;
 
 /// How a value travels from DuckDB to PostgreSQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub struct Column {
 impl Column {
     /// The DuckDB expression reading this column as its [`Kind`].
     pub(super) fn select_expr(&self) -> String {
-        let q = quote(&self.name);
+        let q = ident(&self.name);
         match self.kind {
             Kind::Bool => format!("CAST({q} AS BOOLEAN)"),
             Kind::I16 => format!("CAST({q} AS SMALLINT)"),
@@ -48,14 +49,9 @@ impl Column {
 
     /// The PostgreSQL expression reading this column back as its [`Kind`].
     pub(super) fn pg_select_expr(&self) -> String {
-        let q = quote(&self.pg_name);
+        let q = ident(&self.pg_name);
         if self.kind == Kind::Text && self.pg_type != "text" { format!("{q}::text") } else { q }
     }
-}
-
-/// `"name"` with inner quotes doubled.
-pub(super) fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
 /// The PostgreSQL type and transport kind of a DuckDB type (as `information_schema` spells it).

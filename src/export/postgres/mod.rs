@@ -28,7 +28,7 @@ use sqlx::{Connection as _, Postgres, QueryBuilder};
 pub use cells::{Cell, checksum, read_duck, read_pg};
 pub use columns::{Column, Kind, map_type, table_columns};
 pub use url::redact_url;
-use columns::quote;
+use crate::db::ident;
 use url::password_of;
 
 /// The tables exported by default, when they exist (the others are skipped and said so).
@@ -54,8 +54,6 @@ pub enum PostgresError {
     NothingToExport { tables: String },
     #[error("{table}: read back {got_rows} rows with checksum {got}, wrote {rows} rows with checksum {want}; the export was rolled back")]
     Mismatch { table: String, rows: u64, want: String, got_rows: u64, got: String },
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
     #[error("text in {table}.{column} holds a NUL character, which PostgreSQL text cannot store")]
     NulInText { table: String, column: String },
 }
@@ -143,17 +141,17 @@ pub async fn export(duck: &Connection, url: &str, schema: &str, tables: &[String
     let mut tx = conn.begin().await.map_err(sql_err("BEGIN"))?;
     // One export per schema at a time: a second waits here until the first commits.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(schema).execute(&mut *tx).await.map_err(sql_err("taking the export lock"))?;
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote(&staging))).execute(&mut *tx).await.map_err(sql_err("dropping an old staging schema"))?;
-    sqlx::query(&format!("CREATE SCHEMA {}", quote(&staging))).execute(&mut *tx).await.map_err(sql_err("creating the staging schema"))?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", ident(&staging))).execute(&mut *tx).await.map_err(sql_err("dropping an old staging schema"))?;
+    sqlx::query(&format!("CREATE SCHEMA {}", ident(&staging))).execute(&mut *tx).await.map_err(sql_err("creating the staging schema"))?;
     let mut summary = Vec::new();
     for (table, cols, rows) in &data {
-        let target = format!("{}.{}", quote(&staging), quote(table));
-        let defs: Vec<String> = cols.iter().map(|c| format!("{} {}", quote(&c.pg_name), c.pg_type)).collect();
+        let target = format!("{}.{}", ident(&staging), ident(table));
+        let defs: Vec<String> = cols.iter().map(|c| format!("{} {}", ident(&c.pg_name), c.pg_type)).collect();
         sqlx::query(&format!("CREATE TABLE {target} ({})", defs.join(", ")))
             .execute(&mut *tx)
             .await
             .map_err(sql_err(&format!("creating {table}")))?;
-        let names: Vec<String> = cols.iter().map(|c| quote(&c.pg_name)).collect();
+        let names: Vec<String> = cols.iter().map(|c| ident(&c.pg_name)).collect();
         let per_batch = (MAX_BINDS / cols.len().max(1)).clamp(1, 2000);
         for chunk in rows.chunks(per_batch) {
             let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(format!("INSERT INTO {target} ({}) ", names.join(", ")));
@@ -187,10 +185,10 @@ pub async fn export(duck: &Connection, url: &str, schema: &str, tables: &[String
         summary.push(TableExport { table: table.clone(), rows: rows.len() as u64, checksum: want });
     }
     let mut manifest = String::from("CREATE TABLE ");
-    let _ = write!(manifest, "{}.\"_selecta_export\" (table_name text PRIMARY KEY, row_count bigint NOT NULL, checksum text NOT NULL, exported_at timestamptz NOT NULL DEFAULT now())", quote(&staging));
+    let _ = write!(manifest, "{}.\"_selecta_export\" (table_name text PRIMARY KEY, row_count bigint NOT NULL, checksum text NOT NULL, exported_at timestamptz NOT NULL DEFAULT now())", ident(&staging));
     sqlx::query(&manifest).execute(&mut *tx).await.map_err(sql_err("creating _selecta_export"))?;
     for t in &summary {
-        sqlx::query(&format!("INSERT INTO {}.\"_selecta_export\" (table_name, row_count, checksum) VALUES ($1, $2, $3)", quote(&staging)))
+        sqlx::query(&format!("INSERT INTO {}.\"_selecta_export\" (table_name, row_count, checksum) VALUES ($1, $2, $3)", ident(&staging)))
             .bind(&t.table)
             .bind(t.rows as i64)
             .bind(&t.checksum)
@@ -198,8 +196,8 @@ pub async fn export(duck: &Connection, url: &str, schema: &str, tables: &[String
             .await
             .map_err(sql_err("filling _selecta_export"))?;
     }
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote(schema))).execute(&mut *tx).await.map_err(sql_err("dropping the previous export"))?;
-    sqlx::query(&format!("ALTER SCHEMA {} RENAME TO {}", quote(&staging), quote(schema)))
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", ident(schema))).execute(&mut *tx).await.map_err(sql_err("dropping the previous export"))?;
+    sqlx::query(&format!("ALTER SCHEMA {} RENAME TO {}", ident(&staging), ident(schema)))
         .execute(&mut *tx)
         .await
         .map_err(sql_err("renaming the staging schema"))?;

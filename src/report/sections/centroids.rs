@@ -8,7 +8,7 @@ use super::super::{ReportError, Section};
 use super::WIDTH;
 
 pub(in crate::report) fn centroids(db: &Db<'_>) -> Result<Section, ReportError> {
-    let Some(cols) = db.columns("cluster_centroids")? else {
+    let Some(cols) = db.columns("cluster_centroids") else {
         return Ok(Section::Missing("no `cluster_centroids` table (clustering not run)".into()));
     };
     let names = db.cluster_names()?;

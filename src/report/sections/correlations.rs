@@ -29,7 +29,7 @@ pub fn pearson(xs: &[Option<f64>], ys: &[Option<f64>]) -> Option<f64> {
 }
 
 pub(in crate::report) fn correlations(db: &Db<'_>) -> Result<Section, ReportError> {
-    let Some(cols) = db.columns("tracks_features")? else {
+    let Some(cols) = db.columns("tracks_features") else {
         return Ok(Section::Missing("no `tracks_features` table in the warehouse".into()));
     };
     let present: Vec<&str> = FEATURES.iter().copied().filter(|f| cols.iter().any(|(n, _)| n.eq_ignore_ascii_case(f))).collect();
