@@ -69,12 +69,14 @@ CREATE TABLE raw_audio_features (
 );
 
 -- Rows that could not be used as they are, with the reason. Ingest puts here the rows whose
--- column count is wrong; staging adds the rows whose typed fields do not parse.
+-- column count is wrong (or whose tracklist does not parse); staging adds the rows whose typed
+-- fields do not parse or are out of range. `found_by` names the step, whose run-log line counts them.
 CREATE TABLE quarantine (
     source_file VARCHAR NOT NULL,
     source_line BIGINT,
     input       VARCHAR NOT NULL,      -- releases | tracklists | spotify_ids | features
     field       VARCHAR,
     problem     VARCHAR NOT NULL,
-    raw         VARCHAR
+    raw         VARCHAR,
+    found_by    VARCHAR NOT NULL       -- ingest | staging.releases | staging.tracks | staging.spotify_ids | staging.audio_features
 );

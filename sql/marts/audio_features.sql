@@ -4,7 +4,7 @@
 -- are listed, then API sources (ReccoBeats) after every file.
 
 CREATE OR REPLACE TABLE audio_features AS
-SELECT * EXCLUDE (pick)
+SELECT * EXCLUDE (pick, copies)
 FROM (
     SELECT *, row_number() OVER (PARTITION BY spotify_id ORDER BY source_rank, source_file, source_line) AS pick
     FROM stg_audio_features

@@ -6,7 +6,7 @@
 
 CREATE OR REPLACE TABLE stg_spotify_ids AS
 SELECT
-    trim(track_id)                                    AS track_id,
+    nullif(trim(track_id), '')                        AS track_id,
     regexp_extract(trim(spotify_id), '([^:/]+)$', 1) AS spotify_id,
     source_file,
     source_line
@@ -14,7 +14,9 @@ FROM raw_spotify_ids
 WHERE nullif(trim(spotify_id), '') IS NOT NULL;
 
 INSERT INTO quarantine
-SELECT source_file, source_line, 'spotify_ids', 'spotify_id', 'not a Spotify track ID: ' || spotify_id, track_id
+SELECT source_file, source_line, 'spotify_ids', CASE WHEN track_id IS NULL THEN 'track_id' ELSE 'spotify_id' END,
+       CASE WHEN track_id IS NULL THEN 'track key is missing' ELSE 'not a Spotify track ID: ' || spotify_id END, track_id,
+       'staging.spotify_ids'
 FROM stg_spotify_ids
 WHERE NOT regexp_full_match(spotify_id, '[0-9A-Za-z]{22}') OR track_id IS NULL;
 
@@ -22,6 +24,9 @@ DELETE FROM stg_spotify_ids
 WHERE NOT regexp_full_match(spotify_id, '[0-9A-Za-z]{22}') OR track_id IS NULL;
 
 -- @note
-SELECT count(*) FILTER (WHERE t.track_id IS NULL) > 0,
-       CASE WHEN count(*) FILTER (WHERE t.track_id IS NULL) > 0 THEN format('{} IDs name a track key that is not in tracks (they stay in stg_spotify_ids)', count(*) FILTER (WHERE t.track_id IS NULL)) END
-FROM stg_spotify_ids s LEFT JOIN stg_tracks t USING (track_id);
+SELECT q > 0 OR u > 0,
+       CASE WHEN q > 0 OR u > 0 THEN concat_ws('; ',
+            CASE WHEN q > 0 THEN format('{} rows quarantined (see table quarantine)', q) END,
+            CASE WHEN u > 0 THEN format('{} IDs name a track key that is not in tracks (they stay in stg_spotify_ids)', u) END) END
+FROM (SELECT (SELECT count(*) FROM quarantine WHERE found_by = 'staging.spotify_ids') AS q,
+             (SELECT count(*) FROM stg_spotify_ids s ANTI JOIN stg_tracks t USING (track_id)) AS u);

@@ -12,29 +12,39 @@
 -- `section` is the nearest heading above the track (`Disque 2`), NULL when none.
 -- `artist` is the track's own artists when the source has them (Discogs API, compilations),
 -- else the release artist; `album_artist` is always the release artist.
+-- Headings: an entry with an empty position is a heading in every Discogs source (the repr of
+-- collection_tracks.csv, the API's bodies, older bodies without `type_`); only a flat
+-- my_tracks.csv row without a key is quarantined. A release_id that is not a whole number
+-- sends the track to `quarantine`.
 -- clean_text and discogs_clean are in macros.sql.
 
 INSERT INTO quarantine
 SELECT source_file, source_line, 'tracklists', 'release_id',
-       CASE WHEN release_id IS NULL THEN 'release id is missing' ELSE 'release id is not a number: ' || release_id END,
-       title
+       CASE WHEN nullif(trim(release_id), '') IS NULL THEN 'release id is missing' ELSE 'release id is not a whole number: ' || release_id END,
+       title, 'staging.tracks'
 FROM raw_tracks
-WHERE type_ = 'track' AND TRY_CAST(release_id AS BIGINT) IS NULL;
+WHERE type_ = 'track' AND NOT coalesce(regexp_full_match(trim(release_id), '[0-9]{1,18}'), false);
 
 INSERT INTO quarantine
-SELECT source_file, source_line, 'tracklists', 'position', 'track without a position', title
+SELECT source_file, source_line, 'tracklists', 'track_id', 'track without a key', title, 'staging.tracks'
 FROM raw_tracks
-WHERE type_ = 'track' AND TRY_CAST(release_id AS BIGINT) IS NOT NULL
-  AND nullif(trim(position), '') IS NULL AND given_track_id IS NULL;
+WHERE type_ = 'track' AND source_format = 'my_tracks' AND regexp_full_match(trim(release_id), '[0-9]{1,18}')
+  AND nullif(trim(position), '') IS NULL AND nullif(trim(given_track_id), '') IS NULL;
 
 CREATE OR REPLACE TABLE stg_tracks AS
-WITH entries AS (
+WITH kinds AS (
+    SELECT * REPLACE (
+        CASE WHEN type_ = 'track' AND source_format <> 'my_tracks' AND nullif(trim(position), '') IS NULL
+             THEN 'heading' ELSE type_ END AS type_)
+    FROM raw_tracks
+),
+entries AS (
     SELECT
         *,
         last_value(CASE WHEN type_ = 'heading' THEN clean_text(title) END IGNORE NULLS) OVER (
             PARTITION BY source_file, source_line, release_id ORDER BY seq
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS section
-    FROM raw_tracks
+    FROM kinds
 ),
 positioned AS (
     SELECT
@@ -42,13 +52,13 @@ positioned AS (
         clean_text(position) AS pos,
         row_number() OVER (PARTITION BY source_file, source_line, release_id, clean_text(position) ORDER BY seq) AS occurrence
     FROM entries
-    WHERE type_ = 'track' AND TRY_CAST(release_id AS BIGINT) IS NOT NULL
-      AND (nullif(trim(position), '') IS NOT NULL OR given_track_id IS NOT NULL)
+    WHERE type_ = 'track' AND regexp_full_match(trim(release_id), '[0-9]{1,18}')
+      AND (nullif(trim(position), '') IS NOT NULL OR nullif(trim(given_track_id), '') IS NOT NULL)
 )
 SELECT
-    coalesce(trim(given_track_id),
+    coalesce(nullif(trim(given_track_id), ''),
              concat(trim(release_id), '_', pos, CASE WHEN occurrence > 1 THEN concat('#', occurrence) END)) AS track_id,
-    CAST(release_id AS BIGINT)                                   AS release_id,
+    CAST(trim(release_id) AS BIGINT)                             AS release_id,
     pos                                                          AS position,
     section,
     seq,
@@ -60,10 +70,10 @@ SELECT
     title                                                        AS title_raw,
     clean_text(album)                                            AS album,
     nullif(trim(duration), '')                                   AS duration,
-    CASE WHEN regexp_full_match(trim(duration), '\d+:\d{1,2}')
+    CASE WHEN regexp_full_match(trim(duration), '\d{1,6}:\d{1,2}')
               THEN (CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 60
                     + CAST(split_part(trim(duration), ':', 2) AS BIGINT)) * 1000
-         WHEN regexp_full_match(trim(duration), '\d+:\d{1,2}:\d{1,2}')
+         WHEN regexp_full_match(trim(duration), '\d{1,6}:\d{1,2}:\d{1,2}')
               THEN (CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 3600
                     + CAST(split_part(trim(duration), ':', 2) AS BIGINT) * 60
                     + CAST(split_part(trim(duration), ':', 3) AS BIGINT)) * 1000
@@ -72,3 +82,7 @@ SELECT
     source_file,
     source_line
 FROM positioned;
+
+-- @note
+SELECT count(*) > 0, CASE WHEN count(*) > 0 THEN format('{} rows quarantined (see table quarantine)', count(*)) END
+FROM quarantine WHERE found_by = 'staging.tracks';

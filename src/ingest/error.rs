@@ -1,4 +1,5 @@
-//! What stops the load of a file: it cannot be read, its header is unknown, a quote never closes.
+//! What stops the load of a file: it cannot be read, its header is unknown or repeats a
+//! column, a quote never closes.
 
 use std::path::PathBuf;
 
@@ -9,8 +10,10 @@ pub enum IngestError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Csv { path: PathBuf, line: u64, message: String },
-    #[error("{path}: not a known {input} file: its header is `{header}` (expected one of: {expected})")]
-    UnknownFormat { path: PathBuf, input: &'static str, header: String, expected: String },
+    #[error("{path}:1: not a known {input} file: its header is `{header}`; {missing}")]
+    UnknownFormat { path: PathBuf, input: &'static str, header: String, missing: String },
+    #[error("{path}:{line}: the header names column `{column}` twice (columns {first} and {second}): the second's values would be ignored")]
+    DuplicateColumn { path: PathBuf, line: u64, column: String, first: usize, second: usize },
     #[error("{path}:{line}: field `{field}`: unbalanced quote — the quoted value opened on this line never closes, so the rest of the file would be read into it")]
     UnbalancedQuote { path: PathBuf, line: u64, field: String },
     #[error("{path}: the file is empty (no header row)")]

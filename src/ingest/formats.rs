@@ -67,7 +67,7 @@ impl Format {
             Format::CollectionTracks => &["id", "artist", "album", "tracklist"],
             Format::MyTracks => &["album_id", "artist", "album", "track_id", "title"],
             Format::SpotifyIds => &["track_id", "spotify_id"],
-            Format::Exportify => &["track uri|spotify id", "danceability", "energy", "loudness", "valence", "tempo"],
+            Format::Exportify => &["track uri|track id|spotify id", "danceability", "energy", "loudness", "valence", "tempo"],
             Format::OriginalTable => &["track_id", "spotify_id", "danceability", "energy", "loudness", "valence", "tempo"],
         }
     }
@@ -113,6 +113,21 @@ impl Header {
     }
 }
 
+/// Why no format of `kind` fits `header`: each candidate's required columns and the ones missing
+/// (`collection_csv needs id, title, … (missing: year)`).
+pub fn missing_columns(kind: InputKind, header: &Header) -> String {
+    let show = |col: &str| col.split('|').map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" or ");
+    Format::candidates(kind)
+        .iter()
+        .map(|f| {
+            let needed: Vec<String> = f.required().iter().map(|c| show(c)).collect();
+            let missing: Vec<String> = f.required().iter().filter(|c| header.find(c).is_none()).map(|c| show(c)).collect();
+            format!("{} needs {} (missing: {})", f.as_str(), needed.join(", "), missing.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The first candidate format of `kind` whose required columns the header has.
 pub fn detect(kind: InputKind, header: &Header) -> Option<Format> {
     Format::candidates(kind).iter().copied().find(|f| f.required().iter().all(|col| header.find(col).is_some()))
@@ -141,6 +156,26 @@ mod tests {
         for (kind, line, want) in cases {
             assert_eq!(detect(kind, &header(line)), Some(want), "{line}");
         }
+    }
+
+    /// Proves: Exportify's `Track ID` header (Sep 2024 – Apr 2025, bare IDs) is recognised, with
+    /// the four tabs real files put before `Danceability`.
+    #[test]
+    fn exportify_track_id_header_is_recognised() {
+        let line = "Track ID,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Added By,Added At,Genres,Record Label,\t\t\t\tDanceability,Energy,Key,Loudness,Mode,Speechiness,Acousticness,Instrumentalness,Liveness,Valence,Tempo,Time Signature";
+        let h = Header::new(line.split(',').map(|n| n.trim().to_string()).collect());
+        assert_eq!(detect(InputKind::Features, &h), Some(Format::Exportify));
+    }
+
+    /// Proves: an unrecognised header's error lists, per format, the columns needed and missing.
+    #[test]
+    fn an_unknown_header_lists_needed_and_missing_columns() {
+        let got = missing_columns(InputKind::Features, &header("Track URI,Track Name,Energy,Loudness,Valence,Tempo"));
+        assert_eq!(
+            got,
+            "original_table needs `track_id`, `spotify_id`, `danceability`, `energy`, `loudness`, `valence`, `tempo` (missing: `track_id`, `spotify_id`, `danceability`); \
+             exportify needs `track uri` or `track id` or `spotify id`, `danceability`, `energy`, `loudness`, `valence`, `tempo` (missing: `danceability`)"
+        );
     }
 
     /// A header of another kind of file is not taken for this kind.

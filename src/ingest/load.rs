@@ -13,12 +13,12 @@ use super::{IngestError, repr};
 /// Loads one file of the given kind into its raw table. `rank` is the file's position in its
 /// `[inputs]` list (for features: lower wins).
 pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: i32) -> Result<LoadCounts, IngestError> {
-    let mut reader = CsvInput::open(path)?;
-    let format = formats::detect(kind, &reader.header).ok_or_else(|| IngestError::UnknownFormat {
+    let input = CsvInput::open(path)?;
+    let format = formats::detect(kind, &input.header).ok_or_else(|| IngestError::UnknownFormat {
         path: path.to_path_buf(),
         input: kind.as_str(),
-        header: reader.header.names.join(","),
-        expected: Format::candidates(kind).iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", "),
+        header: input.header.names.join(","),
+        missing: formats::missing_columns(kind, &input.header),
     })?;
     let table = match kind {
         InputKind::Releases => "raw_releases",
@@ -31,17 +31,24 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
     let mut app = conn.appender(table).map_err(duck)?;
     let mut quarantine = conn.appender("quarantine").map_err(duck)?;
     let file = path.display().to_string();
-    let mut counts = LoadCounts::default();
-    while let Some(rec) = reader.next_record()? {
+    let mut counts = LoadCounts { lines: input.lines, header_lines: input.header_lines, blank_lines: input.blank_lines, ..LoadCounts::default() };
+    // A short record may lack only trailing columns the format does not need (the Discogs
+    // export's empty `Notes`); they read as empty.
+    let needed = format.required().iter().filter_map(|c| input.header.find(c)).max().map_or(0, |i| i + 1);
+    let width = input.header.len();
+    for rec in &input.records {
         let line = rec.line as i64;
-        if let Some(problem) = &rec.problem {
-            quarantine
-                .append_row(duckdb::params![file, line, kind.as_str(), None::<String>, problem, rec.raw()])
-                .map_err(duck)?;
-            counts.quarantined += 1;
+        let problem = match (&rec.problem, rec.fields.len()) {
+            (Some(p), _) => Some(p.clone()),
+            (None, n) if n == width || (n < width && n >= needed) => None,
+            (None, n) => Some(format!("{n} fields where the header has {width}")),
+        };
+        if let Some(problem) = problem {
+            quarantine.append_row(duckdb::params![file, line, kind.as_str(), None::<String>, problem, rec.raw(), "ingest"]).map_err(duck)?;
+            counts.quarantine(rec.lines);
             continue;
         }
-        let row = Row { header: &reader.header, rec: &rec.fields };
+        let row = Row { header: &input.header, rec: &rec.fields };
         let appended = match format {
             Format::CollectionCsv | Format::DiscogsExport => append_release(&mut app, &file, line, format, &row),
             Format::CollectionTracks => match repr::parse_tracklist(row.get("tracklist").unwrap_or("")) {
@@ -49,9 +56,9 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
                 Err(e) => {
                     let problem = format!("tracklist does not parse {e}");
                     quarantine
-                        .append_row(duckdb::params![file, line, kind.as_str(), "tracklist", problem, rec.raw()])
+                        .append_row(duckdb::params![file, line, kind.as_str(), "tracklist", problem, rec.raw(), "ingest"])
                         .map_err(duck)?;
-                    counts.quarantined += 1;
+                    counts.quarantine(rec.lines);
                     continue;
                 }
             },
@@ -60,9 +67,11 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
             Format::Exportify | Format::OriginalTable => append_features(&mut app, &file, line, format, rank, &row),
         };
         counts.rows += appended.map_err(duck)?;
+        counts.landed_lines += rec.lines;
     }
     app.flush().map_err(duck)?;
     quarantine.flush().map_err(duck)?;
+    debug_assert!(counts.accounted(), "{counts:?}");
     Ok(counts)
 }
 
@@ -176,7 +185,7 @@ fn append_flat_track(app: &mut Appender<'_>, file: &str, line: i64, row: &Row<'_
 fn append_features(app: &mut Appender<'_>, file: &str, line: i64, format: Format, rank: i32, row: &Row<'_>) -> duckdb::Result<u64> {
     let exportify = format == Format::Exportify;
     let spotify_id = if exportify {
-        row.get("track uri|spotify id").map(|uri| uri.rsplit(':').next().unwrap_or(uri))
+        row.get("track uri|track id|spotify id").map(|uri| uri.rsplit(':').next().unwrap_or(uri))
     } else {
         row.get("spotify_id")
     };
@@ -213,13 +222,13 @@ fn append_features(app: &mut Appender<'_>, file: &str, line: i64, format: Format
 /// One record's fields looked up by column name; empty fields read as `None`.
 struct Row<'a> {
     header: &'a Header,
-    rec: &'a csv::StringRecord,
+    rec: &'a [String],
 }
 
 impl<'a> Row<'a> {
     fn get(&self, name: &str) -> Option<&'a str> {
         let i = self.header.find(name)?;
-        self.rec.get(i).filter(|v| !v.is_empty())
+        self.rec.get(i).map(String::as_str).filter(|v| !v.is_empty())
     }
 }
 

@@ -6,6 +6,8 @@
 //! build step: it creates the raw tables (`sql/ingest/raw_tables.sql`) and loads every file of
 //! [`Inputs`], the `[inputs]` section.
 //!
+//! Every physical line of a file is accounted for ([`LoadCounts`]): header + landed +
+//! quarantined + blank = lines, and the step's note in the run log gives the four counts.
 //! What cannot be loaded is never dropped silently. A row whose column count is wrong, or whose
 //! tracklist cannot be parsed, goes to the `quarantine` table with its line, field and reason,
 //! and the step ends in WARN. A file that cannot be read at all — missing, unknown header, an
@@ -25,6 +27,7 @@ pub use counts::LoadCounts;
 pub use error::IngestError;
 use formats::InputKind;
 pub use inputs::Inputs;
+pub use csv_input::MAX_EMBEDDED_LINE_BREAKS;
 pub use load::load_file;
 
 const RAW_TABLES: &str = include_str!("../../sql/ingest/raw_tables.sql");
@@ -42,15 +45,16 @@ pub fn ingest_step(ctx: &StepContext<'_>, inputs: &Inputs) -> Result<StepOutput,
     ] {
         for (rank, path) in paths.iter().enumerate() {
             let counts = load_file(ctx.conn, kind, path, rank as i32)?;
-            tracing::debug!(file = %path.display(), rows = counts.rows, quarantined = counts.quarantined, "loaded");
+            tracing::debug!(file = %path.display(), rows = counts.rows, lines = %counts.lines_note(), "loaded");
             total += counts;
             files += 1;
         }
     }
-    let out = StepOutput::ok(total.rows).with_note(format!("{files} files"));
+    // Every physical line is accounted for; the run log keeps the four counts.
+    let note = format!("{files} files, {}", total.lines_note());
     if total.quarantined > 0 {
-        return Ok(StepOutput::warn(total.rows, format!("{files} files, {} rows quarantined (see table quarantine)", total.quarantined)));
+        return Ok(StepOutput::warn(total.rows, format!("{note}; {} rows quarantined (see table quarantine)", total.quarantined)));
     }
-    Ok(out)
+    Ok(StepOutput::ok(total.rows).with_note(note))
 }
 
