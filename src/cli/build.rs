@@ -8,11 +8,21 @@ use crate::config::Config;
 
 /// `selecta build`
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {}
+pub struct BuildArgs {
+    /// When another build of the same warehouse is running, wait up to this many seconds for it
+    /// to end (default 0: fail at once, naming its pid).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+}
 
-pub fn run(config: &Config, ui: &Ui, _args: &BuildArgs) -> anyhow::Result<ExitCode> {
+pub fn run(config: &Config, ui: &Ui, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut log = RunLog::new(stdout.lock());
-    let outcome = crate::pipeline::build(config, ui.progress, &mut log)?;
-    Ok(if outcome.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let options = crate::pipeline::BuildOptions { progress: ui.progress, lock_wait: std::time::Duration::from_secs(args.wait) };
+    let outcome = crate::pipeline::build_with(config, &options, &mut log)?;
+    Ok(match (outcome.succeeded(), outcome.interrupted) {
+        (true, _) => ExitCode::SUCCESS,
+        (false, true) => ExitCode::from(130),
+        (false, false) => ExitCode::FAILURE,
+    })
 }

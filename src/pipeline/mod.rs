@@ -5,7 +5,9 @@
 //! This is the top of the house with `config` and `cli`: it may use every stage, and no stage
 //! knows it exists.
 
+pub mod interrupt;
+pub mod lock;
 pub mod plan;
 pub mod runner;
 
-pub use runner::{BuildObserver, BuildOutcome, PipelineError, StepRecord, build, side_path};
+pub use runner::{BuildObserver, BuildOptions, BuildOutcome, PipelineError, StepRecord, build, build_with, side_path};

@@ -4,13 +4,17 @@
 //!
 //! A failed run — a step's error or a check that returned rows — deletes the side file and
 //! leaves the last good warehouse as it was, still queryable; its log and the failing check's
-//! offending keys stay in the state database (`run_log`, `check_failures`).
+//! offending keys stay in the state database (`run_log`, `check_failures`). One build runs per
+//! warehouse at a time ([`crate::pipeline::lock`]); Ctrl-C ends the run as `interrupted`
+//! ([`crate::pipeline::interrupt`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::config::Config;
 use crate::db::{DbError, attach_state, duck, remove_if_exists};
+use crate::pipeline::interrupt;
+use crate::pipeline::lock::BuildLock;
 use crate::pipeline::plan::{self, Step, StepKind};
 use crate::step::{StepContext, StepError, StepOutput, StepStatus};
 
@@ -22,6 +26,8 @@ pub const SAMPLE_KEYS: usize = 10;
 pub enum PipelineError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Locked(#[from] crate::pipeline::lock::LockError),
     #[error(transparent)]
     Checks(#[from] crate::checks::ChecksError),
 }
@@ -56,6 +62,8 @@ pub struct BuildOutcome {
     pub steps: Vec<StepRecord>,
     /// The failing step's message, when the build failed.
     pub failure: Option<String>,
+    /// Whether Ctrl-C stopped it (then `failure` says where).
+    pub interrupted: bool,
     pub seconds: f64,
 }
 
@@ -81,17 +89,86 @@ fn wal_path(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
+/// How a build is run (the command line's flags).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Whether progress bars may be drawn.
+    pub progress: bool,
+    /// How long to wait for another build of the same warehouse to end (default: not at all).
+    pub lock_wait: std::time::Duration,
+}
+
 /// Runs a whole build, telling `observer` about each step.
 pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) -> Result<BuildOutcome, PipelineError> {
+    build_with(config, &BuildOptions { progress, ..BuildOptions::default() }, observer)
+}
+
+/// Runs a whole build with `options`. The build lock is taken first (one build per warehouse);
+/// from the moment its `runs` row exists, the run ends `succeeded`, `failed` or `interrupted`
+/// whatever happens — an error of the runner itself included — and a run that did not succeed
+/// removes its side file.
+pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn BuildObserver) -> Result<BuildOutcome, PipelineError> {
     let started = Instant::now();
     let run_id = new_run_id();
     let steps = plan::build_plan(config)?;
     crate::db::create_parent(&config.warehouse)?;
+    let _lock = BuildLock::acquire(&config.warehouse, options.lock_wait)?;
     let side = side_path(&config.warehouse);
-    remove_if_exists(&side)?;
-    remove_if_exists(&wal_path(&side))?;
+    remove_side(&side)?;
 
-    let conn = duckdb::Connection::open(&side).map_err(duck(format!("creating {}", side.display())))?;
+    let conn = match open_side(config, &side, &run_id) {
+        Ok(conn) => conn,
+        Err(e) => {
+            let _ = remove_side(&side);
+            return Err(e.into());
+        }
+    };
+    let _watch = interrupt::watch(conn.interrupt_handle(), side.clone());
+    let ran = run_steps(&conn, &run_id, &steps, options.progress, config, observer);
+    let (records, failure, interrupted) = match ran {
+        Ok(r) => r,
+        Err(e) => {
+            // The runner itself failed (the state database, the check audit): the run still ends.
+            let _ = end_run(&conn, &run_id, started, "failed", Some(&e.to_string()));
+            drop(conn);
+            let _ = remove_side(&side);
+            return Err(e);
+        }
+    };
+    let status = match (&failure, interrupted) {
+        (_, true) => "interrupted",
+        (Some(_), false) => "failed",
+        (None, false) => "succeeded",
+    };
+    let ended = store_steps(&conn, &run_id, &records).and_then(|()| end_run(&conn, &run_id, started, status, failure.as_deref()));
+    let swapped = ended.and_then(|()| {
+        if failure.is_none() {
+            conn.execute_batch("CHECKPOINT").map_err(duck("checkpointing the new warehouse"))?;
+        }
+        Ok(())
+    });
+    drop(conn);
+    match swapped {
+        Ok(()) if failure.is_none() => {
+            // A WAL beside the old warehouse belongs to the old file: it must not replay on the new one.
+            remove_if_exists(&wal_path(&config.warehouse))?;
+            std::fs::rename(&side, &config.warehouse).map_err(|source| DbError::Io { path: config.warehouse.clone(), source })?;
+            remove_if_exists(&wal_path(&side))?;
+        }
+        Ok(()) => remove_side(&side)?,
+        Err(e) => {
+            let _ = remove_side(&side);
+            return Err(e.into());
+        }
+    }
+    let outcome = BuildOutcome { run_id, steps: records, failure, interrupted, seconds: started.elapsed().as_secs_f64() };
+    observer.finished(&outcome, &config.warehouse, config.warehouse.exists());
+    Ok(outcome)
+}
+
+/// The side file created, the state database attached, the run recorded as `running`.
+fn open_side(config: &Config, side: &Path, run_id: &str) -> Result<duckdb::Connection, DbError> {
+    let conn = duckdb::Connection::open(side).map_err(duck(format!("creating {}", side.display())))?;
     attach_state(&conn, &config.state, false)?;
     conn.execute_batch(STATE_TABLES).map_err(duck("creating the state tables"))?;
     conn.execute(
@@ -99,26 +176,59 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
         duckdb::params![run_id, config.path.display().to_string(), config.warehouse.display().to_string()],
     )
     .map_err(duck("recording the run"))?;
+    Ok(conn)
+}
 
+/// The run's end in `state.runs`, and the state database detached.
+fn end_run(conn: &duckdb::Connection, run_id: &str, started: Instant, status: &str, failure: Option<&str>) -> Result<(), DbError> {
+    conn.execute(
+        "UPDATE state.runs SET seconds = ?, status = ?, failure = ? WHERE run_id = ?",
+        duckdb::params![started.elapsed().as_secs_f64(), status, failure, run_id],
+    )
+    .map_err(duck("recording the run's end"))?;
+    conn.execute_batch("DETACH state").map_err(duck("detaching the state database"))
+}
+
+fn remove_side(side: &Path) -> Result<(), DbError> {
+    remove_if_exists(side)?;
+    remove_if_exists(&wal_path(side))
+}
+
+/// The steps' records, the failure that stopped the build, and whether Ctrl-C did.
+type Ran = (Vec<StepRecord>, Option<String>, bool);
+
+fn run_steps(
+    conn: &duckdb::Connection,
+    run_id: &str,
+    steps: &[Step<'_>],
+    progress: bool,
+    config: &Config,
+    observer: &mut dyn BuildObserver,
+) -> Result<Ran, PipelineError> {
     let total = steps.len();
     let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
-    observer.started(&run_id, &config.path, &config.warehouse, &names);
-    let ctx = StepContext { conn: &conn, run_id: &run_id, progress };
+    observer.started(run_id, &config.path, &config.warehouse, &names);
+    let ctx = StepContext { conn, run_id, progress };
     let mut records = Vec::new();
     let mut failure = None;
     // The checks that follow one step are counted in one query (see `count_checks`).
     let mut counted: Vec<Option<(i64, f64)>> = vec![None; total];
     for (i, step) in steps.iter().enumerate() {
+        if interrupt::requested() {
+            return Ok((records, Some(format!("interrupted (Ctrl-C) before step {}", step.name)), true));
+        }
         let t0 = Instant::now();
         let _span = tracing::info_span!("step", name = step.name).entered();
         // The first check after a step counts the offending rows of every check of that run.
         let mut batch_seconds = 0.0;
-        let result = match &step.kind {
+        // A panic in a step is a bug, but it ends the step as ERROR like any failure: the run
+        // still ends, the side file still goes.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &step.kind {
             StepKind::Rust { run, .. } => run(&ctx).map(StepResult::Done),
             StepKind::Sql { file, sql, table } => run_sql(&ctx, file, sql, *table).map(StepResult::Done),
             StepKind::Check { file, sql, .. } => {
                 let counts = if counted[i].is_none() {
-                    let r = count_checks(&ctx, &steps, i, &mut counted);
+                    let r = count_checks(&ctx, steps, i, &mut counted);
                     batch_seconds = t0.elapsed().as_secs_f64();
                     r
                 } else {
@@ -126,7 +236,11 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
                 };
                 counts.and_then(|()| check_result(&ctx, file, sql, counted[i].map_or(0, |(n, _)| n)))
             }
-        };
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            Err(format!("panicked (a bug in selecta, please report it): {what}").into())
+        });
         // A check's time is its share of the batch count, plus its own look at offending rows.
         let seconds = t0.elapsed().as_secs_f64() - batch_seconds + counted[i].map_or(0.0, |(_, share)| share);
         let (record, failed) = match result {
@@ -134,7 +248,7 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
             Ok(StepResult::CheckFailed { rows, keys }) => {
                 let sample: Vec<String> = keys.iter().map(|(k, n, _)| format!("{k} ({n}×)")).collect();
                 let note = format!("{rows} offending rows: {}{}", sample.join(", "), if rows as usize > keys.len() { ", …" } else { "" });
-                store_check_failure(&conn, &run_id, step, rows, &keys)?;
+                store_check_failure(conn, run_id, step, rows, &keys)?;
                 if matches!(step.kind, StepKind::Check { warn: true, .. }) {
                     // `[checks] warn`: reported and audited, the build goes on.
                     (record(i + 1, step, "WARN", Some(rows), seconds, Some(note)), None)
@@ -142,6 +256,10 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
                     let msg = format!("check {} failed: {note}", step.name);
                     (record(i + 1, step, "FAIL", Some(rows), seconds, Some(note)), Some(msg))
                 }
+            }
+            Err(_) if interrupt::requested() => {
+                let msg = format!("interrupted (Ctrl-C) during step {}", step.name);
+                (record(i + 1, step, "ERROR", None, seconds, Some("interrupted (Ctrl-C)".into())), Some(msg))
             }
             Err(e) => {
                 let msg = format!("step {} failed: {e}", step.name);
@@ -155,32 +273,11 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
             break;
         }
     }
-
-    store_steps(&conn, &run_id, &records)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let status = if failure.is_some() { "failed" } else { "succeeded" };
-    conn.execute(
-        "UPDATE state.runs SET seconds = ?, status = ?, failure = ? WHERE run_id = ?",
-        duckdb::params![seconds, status, failure, run_id],
-    )
-    .map_err(duck("recording the run's end"))?;
-    conn.execute_batch("DETACH state").map_err(duck("detaching the state database"))?;
-
-    if failure.is_none() {
-        conn.execute_batch("CHECKPOINT").map_err(duck("checkpointing the new warehouse"))?;
-        drop(conn);
-        // A WAL beside the old warehouse belongs to the old file: it must not replay on the new one.
-        remove_if_exists(&wal_path(&config.warehouse))?;
-        std::fs::rename(&side, &config.warehouse).map_err(|source| DbError::Io { path: config.warehouse.clone(), source })?;
-        remove_if_exists(&wal_path(&side))?;
-    } else {
-        drop(conn);
-        remove_if_exists(&side)?;
-        remove_if_exists(&wal_path(&side))?;
+    let interrupted = interrupt::requested();
+    if interrupted && failure.is_none() {
+        failure = Some("interrupted (Ctrl-C) after the last step".into());
     }
-    let outcome = BuildOutcome { run_id, steps: records, failure, seconds };
-    observer.finished(&outcome, &config.warehouse, config.warehouse.exists());
-    Ok(outcome)
+    Ok((records, failure, interrupted))
 }
 
 enum StepResult {

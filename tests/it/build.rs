@@ -113,7 +113,7 @@ fn original_run_reproduces_final_table() {
                 TRY_CAST(Spotify_key AS INTEGER), TRY_CAST(Spotify_mode AS INTEGER), Key || '/' || Camelot
          FROM o"
     );
-    let diff = p.scalar(&format!(
+    let diff = p.scalar_reading_files(&format!(
         "WITH o AS (SELECT * FROM read_csv('{path}', all_varchar = true))
          SELECT count(*) FROM (({ours} EXCEPT ALL {theirs}) UNION ALL ({theirs} EXCEPT ALL {ours}))"
     ));

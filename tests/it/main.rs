@@ -142,6 +142,14 @@ features = ["data/exportify.csv"]
     pub fn scalar(&self, sql: &str) -> String {
         self.query(sql).remove(0).remove(0)
     }
+
+    /// A single value of a query that also reads files (`read_csv`): `selecta sql` refuses any
+    /// file access, so the test opens the warehouse (`out/w.duckdb`) itself, read-only.
+    pub fn scalar_reading_files(&self, sql: &str) -> String {
+        let flags = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap();
+        let conn = duckdb::Connection::open_with_flags(self.path("out/w.duckdb"), flags).unwrap();
+        conn.query_row(&format!("SELECT CAST(({sql}) AS VARCHAR)"), [], |r| r.get(0)).unwrap()
+    }
 }
 
 /// A project whose config is one of `examples/*.toml`, with its paths to the original data

@@ -58,7 +58,7 @@ fn export_round_trips() {
         assert!(out.stdout.contains("rows of tracks_features"), "{}", out.stdout);
         let path = p.path(file).display().to_string();
         let reader = if format == "csv" { format!("read_csv('{path}')") } else { format!("read_parquet('{path}')") };
-        let diff = p.scalar(&format!(
+        let diff = p.scalar_reading_files(&format!(
             "SELECT count(*) FROM ((SELECT * FROM tracks_features EXCEPT ALL SELECT * FROM {reader})
                                    UNION ALL (SELECT * FROM {reader} EXCEPT ALL SELECT * FROM tracks_features))"
         ));
