@@ -93,7 +93,7 @@ impl Config {
 
     /// Parses `text` as if read from `path` (paths resolve against `path`'s folder).
     pub fn from_toml(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| parse_error(path, text, &e))?;
         let root = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::new(),
@@ -148,6 +148,34 @@ impl Config {
     }
 }
 
+/// A TOML error as line and message, never quoting the text: a secret pasted into the file (a
+/// token, a client secret) must not reach the terminal or a log. Quoted values in the message
+/// (`invalid type: string "…"`) are blanked too.
+fn parse_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let mut message = String::new();
+    let mut quoted = false;
+    for c in e.message().chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                message.push_str("\"…");
+                quoted = true;
+            }
+            ('"', true) => {
+                message.push('"');
+                quoted = false;
+            }
+            (_, true) => {}
+            (c, false) => message.push(c),
+        }
+    }
+    let message = match line {
+        Some(n) => format!("line {n}: {message}"),
+        None => message,
+    };
+    ConfigError::Parse { path: path.to_path_buf(), message }
+}
+
 /// `p` as given when absolute, else under `root` (the config file's folder).
 fn resolve_in(root: &Path, p: &Path) -> PathBuf {
     if p.is_absolute() { p.to_path_buf() } else { root.join(p) }
@@ -173,6 +201,24 @@ mod tests {
     fn unknown_keys_are_refused_with_their_name() {
         let e = Config::from_toml(Path::new("s.toml"), "[inputs]\nreleasez = []\n").unwrap_err();
         assert!(e.to_string().contains("releasez"), "{e}");
+    }
+
+    /// Proves: a secret pasted into the config is refused with the key and line, and the error
+    /// never quotes it (neither the line nor the value).
+    #[test]
+    fn a_secret_in_the_config_is_not_quoted() {
+        for text in [
+            "[discogs]\nuser = \"me\"\ntoken = \"sekrit-4f9a1c\"\n",
+            "[spotify]\nclient_secret = \"sekrit-4f9a1c\"\n",
+            "[discogs]\nrequests_per_minute = \"sekrit-4f9a1c\"\n",
+            "[match]\nclient_secret = sekrit-4f9a1c\n",
+        ] {
+            let e = Config::from_toml(Path::new("s.toml"), text).unwrap_err().to_string();
+            assert!(!e.contains("sekrit"), "{e}");
+            assert!(e.starts_with("invalid config s.toml: line "), "{e}");
+        }
+        let e = Config::from_toml(Path::new("s.toml"), "[discogs]\nuser = \"me\"\ntoken = \"sekrit-4f9a1c\"\n").unwrap_err().to_string();
+        assert!(e.contains("line 3: unknown field `token`"), "{e}");
     }
 
     /// A state database configured as the warehouse file itself is refused, naming `state`.

@@ -16,14 +16,15 @@
 -- first, counted in `copies`; the step then ends in WARN with the count.
 
 INSERT INTO quarantine
-WITH ranges(field, lo, hi, lo_open, whole) AS (
-    VALUES ('danceability', 0, 1, false, false), ('energy', 0, 1, false, false),
+WITH ranges AS (
+    SELECT col0 AS field, col1 AS lo, col2 AS hi, col3 AS lo_open, col4 AS whole
+    FROM (VALUES ('danceability', 0, 1, false, false), ('energy', 0, 1, false, false),
            ('speechiness', 0, 1, false, false), ('acousticness', 0, 1, false, false),
            ('instrumentalness', 0, 1, false, false), ('liveness', 0, 1, false, false),
            ('valence', 0, 1, false, false), ('key', -1, 11, false, true), ('mode', 0, 1, false, true),
            ('tempo', 0, 500, false, false), ('loudness', -100, 10, false, false),
            ('time_signature', 0, 7, false, true), ('duration_ms', 0, 86400000, true, true),
-           ('popularity', 0, 100, false, true)
+           ('popularity', 0, 100, false, true))
 ),
 cells AS (
     SELECT source_file, source_line, spotify_id, field, trim(value) AS value, TRY_CAST(trim(value) AS DOUBLE) AS x

@@ -59,7 +59,7 @@ pub use kmeans::Algorithm;
 pub use load::{Loaded, load};
 pub use matrix::Matrix;
 pub use run::{ClusterInfo, Clustering, run};
-pub use tables::write_tables;
+pub use tables::{write_empty_tables, write_tables};
 
 use crate::step::{StepContext, StepOutput};
 
@@ -69,12 +69,23 @@ pub fn summary_line(out: &Clustering) -> String {
     format!("k = {} ({}), inertia {:.2}, silhouette {sil}, {} excluded", out.k, out.k_rule, out.inertia, out.loaded.excluded.len())
 }
 
-/// The build step: clusters `tracks_features` and writes every cluster table.
+/// The build step: clusters `tracks_features` and writes every cluster table. Too little to
+/// cluster (no track with every selected feature, fewer tracks or distinct vectors than k) is a
+/// SKIP with the reason, the cluster tables empty.
 pub fn cluster_step(ctx: &StepContext<'_>, config: &ClusterConfig) -> Result<StepOutput, ClusterError> {
     if !config.enabled {
         return Ok(StepOutput::skip("cluster.enabled = false"));
     }
-    let out = run(ctx.conn, config, ctx.progress)?;
+    let out = match run(ctx.conn, config, ctx.progress) {
+        Ok(out) => out,
+        // Missing features degrade, they do not fail: tracks, IDs and matches are worth a
+        // warehouse on their own. The cluster tables are left empty.
+        Err(e @ (ClusterError::NoRows { .. } | ClusterError::KTooLarge { .. } | ClusterError::TooFewDistinct { .. })) => {
+            tables::write_empty_tables(ctx.conn)?;
+            return Ok(StepOutput::skip(format!("{e}; the warehouse is built without clusters")));
+        }
+        Err(e) => return Err(e),
+    };
     let rows = write_tables(ctx.conn, &out, config, ctx.run_id)?;
     let line = summary_line(&out);
     Ok(if out.loaded.excluded.is_empty() { StepOutput::ok(rows).with_note(line) } else { StepOutput::warn(rows, line) })

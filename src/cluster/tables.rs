@@ -30,6 +30,15 @@ fn opt_f64(v: Option<f64>) -> String {
     v.map_or("NULL".into(), |x| format!("{x:?}"))
 }
 
+/// The cluster tables, empty (`cluster_runs` kept): what a build leaves when there is nothing to
+/// cluster, so the tables are there to query and their checks hold.
+pub fn write_empty_tables(conn: &duckdb::Connection) -> Result<(), ClusterError> {
+    for ddl in DDL {
+        conn.execute_batch(ddl).map_err(duck("creating the cluster tables"))?;
+    }
+    Ok(())
+}
+
 /// Writes a run's tables in one transaction: `cluster_runs` gets one more row, the others
 /// are replaced. Returns the number of `track_clusters` rows.
 pub fn write_tables(conn: &duckdb::Connection, out: &Clustering, c: &ClusterConfig, run_id: &str) -> Result<u64, ClusterError> {

@@ -252,6 +252,9 @@ pub struct Options {
     /// Requests allowed per `window` (Discogs: 60 authenticated).
     pub rate_limit: u32,
     pub window: Duration,
+    /// Count a strict window: a request exactly `window` after another still counts with it
+    /// (a server whose clock sees our requests late). Default false.
+    pub strict_window: bool,
     /// `Retry-After` (seconds) sent with a 429; Discogs' own is unconfirmed, so default none.
     pub retry_after: Option<u64>,
     pub clock: SharedClock,
@@ -259,7 +262,7 @@ pub struct Options {
 
 impl Options {
     pub fn new(clock: SharedClock) -> Options {
-        Options { token: Some("fake-discogs-token".into()), rate_limit: 60, window: Duration::from_secs(60), retry_after: None, clock }
+        Options { token: Some("fake-discogs-token".into()), rate_limit: 60, window: Duration::from_secs(60), retry_after: None, strict_window: false, clock }
     }
 }
 
@@ -335,7 +338,8 @@ fn admit(s: &Shared, headers: &HeaderMap) -> Result<HeaderMap, (StatusCode, Head
     };
     let mut out = HeaderMap::new();
     let mut window = s.window.lock().unwrap();
-    while window.front().is_some_and(|&t| now.saturating_sub(t) >= s.opts.window) {
+    let expired = |age: Duration| if s.opts.strict_window { age > s.opts.window } else { age >= s.opts.window };
+    while window.front().is_some_and(|&t| expired(now.saturating_sub(t))) {
         window.pop_front();
     }
     let limit = s.opts.rate_limit as usize;

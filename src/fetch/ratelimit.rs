@@ -9,8 +9,11 @@
 //! `X-Discogs-Ratelimit*` headers and 429s tighten it.
 //!
 //! The rules, in order:
-//! 1. at most `limit` requests in any `window` (60 s): the configured limit, lowered to the
-//!    server's `X-Discogs-Ratelimit` when that is smaller;
+//! 1. at most `limit` requests in any `window` (60 s) plus [`SAFETY_MARGIN`] (1 s): the
+//!    configured limit, lowered to the server's `X-Discogs-Ratelimit` when that is smaller. The
+//!    margin is there because the server counts on its own clock, when our requests arrive: a
+//!    request sent exactly one window after the first of the last `limit` would land inside a
+//!    server window that counts its ends (and draw a 429);
 //! 2. when the server says `X-Discogs-Ratelimit-Remaining: 0`, or answers 429, the next request
 //!    waits at least `window / limit` (one slot's worth) on top of rule 1 — the server counts
 //!    requests we did not make (other programs on the same IP);
@@ -27,6 +30,9 @@ use reqwest::header::HeaderMap;
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::http::ClockPacer;
 use crate::http::{Pacer, PacerFuture};
+
+/// How much longer than the window a request waits for its slot (rule 1).
+pub const SAFETY_MARGIN: Duration = Duration::from_secs(1);
 
 /// A sliding-window rate limiter honouring Discogs' rate-limit headers (see the module doc).
 pub struct RateLimiter {
@@ -72,8 +78,9 @@ impl RateLimiter {
     /// Takes a slot now, or says how long to wait for one.
     fn try_acquire(&self) -> Result<(), Duration> {
         let now = self.clock.now();
+        let window = self.window + SAFETY_MARGIN;
         let mut s = self.state.lock().unwrap();
-        while s.sent.front().is_some_and(|&t| now.saturating_sub(t) >= self.window) {
+        while s.sent.front().is_some_and(|&t| now.saturating_sub(t) >= window) {
             s.sent.pop_front();
         }
         if s.hold_until > now {
@@ -83,7 +90,7 @@ impl RateLimiter {
         if s.sent.len() >= limit {
             // The slot frees when the request `limit` places back leaves the window.
             let oldest = s.sent[s.sent.len() - limit];
-            return Err((oldest + self.window).saturating_sub(now).max(Duration::from_millis(1)));
+            return Err((oldest + window).saturating_sub(now).max(Duration::from_millis(1)));
         }
         s.sent.push_back(now);
         Ok(())
@@ -133,6 +140,13 @@ impl Pacer for RateLimiter {
     }
 }
 
+/// The largest number of instants in `times` (sorted) within `window` of each other, the ends
+/// included: what a server counting a strict window (a request exactly one window after
+/// another still counts with it) sees.
+pub fn max_in_window_inclusive(times: &[Duration], window: Duration) -> usize {
+    max_in_window(times, window + Duration::from_nanos(1))
+}
+
 /// The largest number of instants in `times` (sorted) that fall inside any window of `window`:
 /// what a request log must keep at or under the limit.
 pub fn max_in_window(times: &[Duration], window: Duration) -> usize {
@@ -156,7 +170,8 @@ mod tests {
     }
 
     /// 150 requests at 60/min on a manual clock: never more than 60 in any 60 s, and the run
-    /// takes the two minutes it must (the 61st request waits for the first to leave the window).
+    /// takes the two minutes it must plus the margin (the 61st request waits for the first to
+    /// leave the window, and one second more).
     #[test]
     fn sliding_window_holds_the_limit() {
         let clock = Arc::new(ManualClock::new());
@@ -170,8 +185,9 @@ mod tests {
             }
         });
         assert_eq!(max_in_window(&times, Duration::from_secs(60)), 60);
-        assert_eq!(times[60], Duration::from_secs(60), "the 61st waits for the 1st to age out");
-        assert_eq!(times[120], Duration::from_secs(120));
+        assert_eq!(times[60], Duration::from_secs(61), "the 61st waits for the 1st to age out, and the margin");
+        assert_eq!(times[120], Duration::from_secs(122));
+        assert_eq!(max_in_window_inclusive(&times, Duration::from_secs(60)), 60, "a window that counts its ends sees 60 too");
     }
 
     /// The server's `X-Discogs-Ratelimit: 25` lowers a configured 60.

@@ -52,9 +52,10 @@ async fn discogs_600_releases_hold_the_rate_limit() {
     assert!(log.iter().all(|r| r.user_agent.as_deref().is_some_and(|ua| ua.starts_with("selecta/"))));
     let times: Vec<Duration> = log.iter().map(|r| r.at).collect();
     assert_eq!(max_in_window(&times, Duration::from_secs(60)), 60);
-    // 606 requests at 60/min: the n-th goes out at the start of window n / 60, the last at 600 s.
-    assert_eq!(times[605], Duration::from_secs(600), "last request");
-    assert_eq!(times[60], Duration::from_secs(60), "the 61st waits for the first to leave the window");
+    // 606 requests at 60/min: the n-th goes out at the start of window n / 60, each window 60 s
+    // and the 1 s safety margin long, the last at 610 s.
+    assert_eq!(times[605], Duration::from_secs(610), "last request");
+    assert_eq!(times[60], Duration::from_secs(61), "the 61st waits for the first to leave the window, and the margin");
     assert!(log[..6].iter().all(|r| r.path == "/users/collector/collection/folders/0/releases" && r.query.contains("per_page=100")));
     eprintln!(
         "600 releases: {} requests over {:.0} virtual s, max {} in any 60 s, held back {:.0} s",
@@ -120,6 +121,24 @@ async fn server_limit_below_the_configured_one_is_honoured() {
     assert!(log.iter().all(|r| r.status == 200));
     let times: Vec<Duration> = log.iter().map(|r| r.at).collect();
     assert_eq!(max_in_window(&times, Duration::from_secs(60)), 25);
+}
+
+/// Proves: the limiter keeps a safety margin, so a server that counts a strict window (a request
+/// exactly 60 s after another still counts with it) never answers 429.
+#[tokio::test]
+async fn the_discogs_limiter_keeps_a_safety_margin() {
+    let clock = Arc::new(ManualClock::new());
+    let mut opts = fake_discogs::Options::new(clock.clone());
+    opts.strict_window = true;
+    let fake = fake_discogs::start(Collection::generated("collector", 150), opts).unwrap();
+    let fetcher = DiscogsFetcher::new(&fake.base_url, Token::new(TOKEN), 60, clock.clone()).unwrap();
+    let report = fetcher.fetch(&conn(), "collector", false, false).await.unwrap();
+    assert_eq!(report.fetched_new, 150);
+    let log = fake.log.entries();
+    assert_eq!(log.len(), 152, "2 pages + 150 releases");
+    assert!(log.iter().all(|r| r.status == 200), "no 429: {:?}", log.iter().find(|r| r.status != 200));
+    let times: Vec<Duration> = log.iter().map(|r| r.at).collect();
+    assert_eq!(super::ratelimit::max_in_window_inclusive(&times, Duration::from_secs(60)), 60);
 }
 
 /// Quota used by someone else on the same IP: 429s (with Retry-After) are waited out, and the
