@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test test-all bench report-png clean-warehouse
+.PHONY: all build warehouse test test-all fuzz bench report-png clean-warehouse
 
 all: warehouse
 
@@ -27,6 +27,12 @@ test:
 ##   eval "$$(scripts/ci-postgres.sh)")
 test-all:
 	cargo test --release --locked -- --include-ignored
+
+## fuzz: the ingest property (any bytes: an error naming file and line, or every line accounted
+##   for) over FUZZ_CASES generated files (default 100 000; `make test` runs 1 000)
+FUZZ_CASES ?= 100000
+fuzz:
+	SELECTA_FUZZ_CASES=$(FUZZ_CASES) cargo test --release --locked --lib ingest::fuzz -- --nocapture
 
 ## bench: the whole job's wall time on the original data (plus the stage benchmarks)
 bench: build

@@ -23,6 +23,8 @@ pub const MAX_EMBEDDED_LINE_BREAKS: u64 = 20;
 /// A CSV file split into its header and records.
 pub(super) struct CsvInput {
     pub(super) header: Header,
+    /// The physical line the header starts on.
+    pub(super) header_line: u64,
     /// Physical lines the header takes.
     pub(super) header_lines: u64,
     /// The records after the header, in file order.
@@ -83,7 +85,7 @@ impl CsvInput {
             }
         };
         if splits.is_empty() {
-            return Err(IngestError::Empty { path: path.to_path_buf() });
+            return Err(IngestError::Empty { path: path.to_path_buf(), line: lines.max(1) });
         }
         let head = splits.remove(0);
         let mut names = Vec::with_capacity(head.fields.len());
@@ -94,7 +96,7 @@ impl CsvInput {
             }
         }
         if names.iter().all(|n| n.is_empty()) {
-            return Err(IngestError::Empty { path: path.to_path_buf() });
+            return Err(IngestError::Empty { path: path.to_path_buf(), line: head.line });
         }
         let mut seen = std::collections::HashMap::new();
         for (i, n) in names.iter().enumerate() {
@@ -116,7 +118,7 @@ impl CsvInput {
                 }
             }
         }
-        let header_lines = head.lines;
+        let (header_line, header_lines) = (head.line, head.lines);
         let records = splits
             .into_iter()
             .map(|s| {
@@ -135,7 +137,7 @@ impl CsvInput {
                 Record { line: s.line, lines: s.lines, fields, problem }
             })
             .collect();
-        Ok(CsvInput { header: Header::new(names), header_lines, records, blank_lines, lines })
+        Ok(CsvInput { header: Header::new(names), header_line, header_lines, records, blank_lines, lines })
     }
 }
 

@@ -10,14 +10,14 @@ pub enum IngestError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Csv { path: PathBuf, line: u64, message: String },
-    #[error("{path}:1: not a known {input} file: its header is `{header}`; {missing}")]
-    UnknownFormat { path: PathBuf, input: &'static str, header: String, missing: String },
+    #[error("{path}:{line}: not a known {input} file: its header is `{header}`; {missing}")]
+    UnknownFormat { path: PathBuf, line: u64, input: &'static str, header: String, missing: String },
     #[error("{path}:{line}: the header names column `{column}` twice (columns {first} and {second}): the second's values would be ignored")]
     DuplicateColumn { path: PathBuf, line: u64, column: String, first: usize, second: usize },
     #[error("{path}:{line}: field `{field}`: unbalanced quote — the quoted value opened on this line never closes, so the rest of the file would be read into it")]
     UnbalancedQuote { path: PathBuf, line: u64, field: String },
-    #[error("{path}: the file is empty (no header row)")]
-    Empty { path: PathBuf },
+    #[error("{path}:{line}: the file is empty (no header row)")]
+    Empty { path: PathBuf, line: u64 },
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
 }

@@ -16,6 +16,7 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
     let input = CsvInput::open(path)?;
     let format = formats::detect(kind, &input.header).ok_or_else(|| IngestError::UnknownFormat {
         path: path.to_path_buf(),
+        line: input.header_line,
         input: kind.as_str(),
         header: input.header.names.join(","),
         missing: formats::missing_columns(kind, &input.header),

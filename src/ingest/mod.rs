@@ -18,6 +18,8 @@ mod counts;
 mod csv_input;
 mod error;
 pub mod formats;
+#[cfg(test)]
+mod fuzz;
 mod inputs;
 mod load;
 pub mod repr;
