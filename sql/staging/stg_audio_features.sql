@@ -75,8 +75,8 @@ WITH typed AS (
         TRY_CAST(TRY_CAST(nullif(trim(r.time_signature), '') AS DOUBLE) AS INTEGER) AS time_signature,
         coalesce(TRY_CAST(TRY_CAST(nullif(trim(r.duration_ms), '') AS DOUBLE) AS BIGINT),
                  CASE WHEN regexp_full_match(trim(r.duration), '\d{1,6}:\d{2}')
-                      THEN (CAST(split_part(trim(r.duration), ':', 1) AS BIGINT) * 60
-                            + CAST(split_part(trim(r.duration), ':', 2) AS BIGINT)) * 1000 END) AS duration_ms,
+                      THEN (TRY_CAST(split_part(trim(r.duration), ':', 1) AS BIGINT) * 60
+                            + TRY_CAST(split_part(trim(r.duration), ':', 2) AS BIGINT)) * 1000 END) AS duration_ms,
         TRY_CAST(TRY_CAST(nullif(trim(r.popularity), '') AS DOUBLE) AS INTEGER) AS popularity,
         r.track_name,
         r.artist_names,

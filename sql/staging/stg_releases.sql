@@ -20,7 +20,7 @@ SELECT source_file, source_line, 'releases', 'year', 'year is not a whole number
 FROM raw_releases
 WHERE regexp_full_match(trim(release_id), '[0-9]{1,18}')
   AND nullif(nullif(trim(year), ''), '0') IS NOT NULL
-  AND NOT (regexp_full_match(trim(year), '[0-9]{4}') AND CAST(trim(year) AS INTEGER) BETWEEN 1860 AND 2100);
+  AND NOT (regexp_full_match(trim(year), '[0-9]{4}') AND TRY_CAST(trim(year) AS INTEGER) BETWEEN 1860 AND 2100);
 
 INSERT INTO quarantine
 SELECT source_file, source_line, 'releases', 'master_id', 'master id is not a whole number: ' || master_id, release_id, 'staging.releases'
@@ -30,19 +30,19 @@ WHERE regexp_full_match(trim(release_id), '[0-9]{1,18}')
 
 CREATE OR REPLACE TABLE stg_releases AS
 SELECT
-    CAST(trim(release_id) AS BIGINT)                        AS release_id,
+    TRY_CAST(trim(release_id) AS BIGINT)                        AS release_id,
     trim(title)                                             AS title,
     trim(artist)                                            AS artist,
     discogs_clean(artist)                                   AS artist_clean,
-    CASE WHEN regexp_full_match(trim(year), '[0-9]{4}') AND CAST(trim(year) AS INTEGER) BETWEEN 1860 AND 2100
-         THEN CAST(trim(year) AS INTEGER) END               AS year,
+    CASE WHEN regexp_full_match(trim(year), '[0-9]{4}') AND TRY_CAST(trim(year) AS INTEGER) BETWEEN 1860 AND 2100
+         THEN TRY_CAST(trim(year) AS INTEGER) END               AS year,
     nullif(trim(genre), '')                                 AS genre,
     nullif(trim(style), '')                                 AS style,
     trim(labels)                                            AS labels,
     discogs_clean(labels)                                   AS labels_clean,
     trim(formats)                                           AS formats,
     nullif(trim(country), '')                               AS country,
-    CASE WHEN regexp_full_match(trim(master_id), '[0-9]{1,18}') THEN CAST(trim(master_id) AS BIGINT) END AS master_id,
+    CASE WHEN regexp_full_match(trim(master_id), '[0-9]{1,18}') THEN TRY_CAST(trim(master_id) AS BIGINT) END AS master_id,
     source_format,
     source_file,
     source_line

@@ -58,7 +58,7 @@ positioned AS (
 SELECT
     coalesce(nullif(trim(given_track_id), ''),
              concat(trim(release_id), '_', pos, CASE WHEN occurrence > 1 THEN concat('#', occurrence) END)) AS track_id,
-    CAST(trim(release_id) AS BIGINT)                             AS release_id,
+    TRY_CAST(trim(release_id) AS BIGINT)                             AS release_id,
     pos                                                          AS position,
     section,
     seq,
@@ -71,12 +71,12 @@ SELECT
     clean_text(album)                                            AS album,
     nullif(trim(duration), '')                                   AS duration,
     CASE WHEN regexp_full_match(trim(duration), '\d{1,6}:\d{1,2}')
-              THEN (CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 60
-                    + CAST(split_part(trim(duration), ':', 2) AS BIGINT)) * 1000
+              THEN (TRY_CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 60
+                    + TRY_CAST(split_part(trim(duration), ':', 2) AS BIGINT)) * 1000
          WHEN regexp_full_match(trim(duration), '\d{1,6}:\d{1,2}:\d{1,2}')
-              THEN (CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 3600
-                    + CAST(split_part(trim(duration), ':', 2) AS BIGINT) * 60
-                    + CAST(split_part(trim(duration), ':', 3) AS BIGINT)) * 1000
+              THEN (TRY_CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 3600
+                    + TRY_CAST(split_part(trim(duration), ':', 2) AS BIGINT) * 60
+                    + TRY_CAST(split_part(trim(duration), ':', 3) AS BIGINT)) * 1000
     END                                                          AS duration_ms,
     source_format,
     source_file,

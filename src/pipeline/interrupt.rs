@@ -41,7 +41,8 @@ impl Drop for Watch {
     }
 }
 
-fn install() {
+/// Installs the handler (once per process); `watch` does it too.
+pub fn install() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let spawned = std::thread::Builder::new().name("ctrl-c".into()).spawn(|| {

@@ -73,6 +73,9 @@ impl BuildOutcome {
     }
 }
 
+/// How long a build waits for a `selecta sql` that holds the state database to let it go.
+const STATE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// DDL: `sql/state/run_log.sql`.
 const STATE_TABLES: &str = include_str!("../../sql/state/run_log.sql");
 
@@ -113,6 +116,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     let steps = plan::build_plan(config)?;
     crate::db::create_parent(&config.warehouse)?;
     let _lock = BuildLock::acquire(&config.warehouse, options.lock_wait)?;
+    interrupt::install();
     let side = side_path(&config.warehouse);
     remove_side(&side)?;
 
@@ -169,7 +173,17 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
 /// The side file created, the state database attached, the run recorded as `running`.
 fn open_side(config: &Config, side: &Path, run_id: &str) -> Result<duckdb::Connection, DbError> {
     let conn = duckdb::Connection::open(side).map_err(duck(format!("creating {}", side.display())))?;
-    attach_state(&conn, &config.state, false)?;
+    // A `selecta sql` reading the state database holds it for its query: wait for it.
+    let t0 = Instant::now();
+    loop {
+        match attach_state(&conn, &config.state, false) {
+            Ok(()) => break,
+            Err(DbError::Duck { source, .. }) if source.to_string().contains("Could not set lock") && t0.elapsed() < STATE_LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
+    }
     conn.execute_batch(STATE_TABLES).map_err(duck("creating the state tables"))?;
     conn.execute(
         "INSERT INTO state.runs VALUES (?, now()::TIMESTAMP, NULL, 'running', ?, ?, NULL)",
