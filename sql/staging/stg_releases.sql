@@ -6,7 +6,8 @@
 -- Typed values or quarantine, never guesses: a release_id that is not a whole positive number
 -- (`1007920.7`) sends its row to `quarantine`; a year that is not a whole number from 1860 to
 -- 2100 is quarantined as a field (the release stays, its year NULL). A year of 0 or an empty
--- one is Discogs' "unknown": NULL without a word. Same for a master_id that is not a number.
+-- one is Discogs' "unknown": NULL without a word. A master_id is a whole number, or empty /
+-- `N/A` (the exporter's "no master release": NULL), else its field is quarantined.
 
 INSERT INTO quarantine
 SELECT source_file, source_line, 'releases', 'release_id',
@@ -26,7 +27,7 @@ INSERT INTO quarantine
 SELECT source_file, source_line, 'releases', 'master_id', 'master id is not a whole number: ' || master_id, release_id, 'staging.releases'
 FROM raw_releases
 WHERE regexp_full_match(trim(release_id), '[0-9]{1,18}')
-  AND nullif(trim(master_id), '') IS NOT NULL AND NOT regexp_full_match(trim(master_id), '[0-9]{1,18}');
+  AND upper(nullif(trim(master_id), '')) <> 'N/A' AND NOT regexp_full_match(trim(master_id), '[0-9]{1,18}');
 
 CREATE OR REPLACE TABLE stg_releases AS
 SELECT
