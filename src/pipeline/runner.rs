@@ -145,25 +145,24 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
         (None, false) => "succeeded",
     };
     let ended = store_steps(&conn, &run_id, &records).and_then(|()| end_run(&conn, &run_id, started, status, failure.as_deref()));
-    let swapped = ended.and_then(|()| {
-        if failure.is_none() {
-            conn.execute_batch("CHECKPOINT").map_err(duck("checkpointing the new warehouse"))?;
-        }
-        Ok(())
+    let swappable = ended.and_then(|()| match failure {
+        None => conn.execute_batch("CHECKPOINT").map_err(duck("checkpointing the new warehouse")),
+        Some(_) => Ok(()),
     });
+    if let Err(e) = swappable {
+        let _ = end_run(&conn, &run_id, started, "failed", Some(&e.to_string()));
+        drop(conn);
+        let _ = remove_side(&side);
+        return Err(e.into());
+    }
     drop(conn);
-    match swapped {
-        Ok(()) if failure.is_none() => {
-            // A WAL beside the old warehouse belongs to the old file: it must not replay on the new one.
-            remove_if_exists(&wal_path(&config.warehouse))?;
-            std::fs::rename(&side, &config.warehouse).map_err(|source| DbError::Io { path: config.warehouse.clone(), source })?;
-            remove_if_exists(&wal_path(&side))?;
-        }
-        Ok(()) => remove_side(&side)?,
-        Err(e) => {
-            let _ = remove_side(&side);
-            return Err(e.into());
-        }
+    if failure.is_none() {
+        // A WAL beside the old warehouse belongs to the old file: it must not replay on the new one.
+        remove_if_exists(&wal_path(&config.warehouse))?;
+        std::fs::rename(&side, &config.warehouse).map_err(|source| DbError::Io { path: config.warehouse.clone(), source })?;
+        remove_if_exists(&wal_path(&side))?;
+    } else {
+        remove_side(&side)?;
     }
     let outcome = BuildOutcome { run_id, steps: records, failure, interrupted, seconds: started.elapsed().as_secs_f64() };
     observer.finished(&outcome, &config.warehouse, config.warehouse.exists());

@@ -373,7 +373,8 @@ fn two_builds_at_once_one_fails_with_the_lock_message() {
     assert!(p.scalar("SELECT count(*) FROM duckdb_tables()").parse::<i64>().unwrap() > 20, "the warehouse has its tables");
     assert!(!p.path("out/w.duckdb.building").exists());
 
-    let first = spawn_build(&p, &[]);
+    // Both wait: whichever takes the lock second builds after the first.
+    let first = spawn_build(&p, &["--wait", "120"]);
     let second = spawn_build(&p, &["--wait", "120"]);
     let (a, b) = (finish(first), finish(second));
     assert_eq!((a.code, b.code), (0, 0), "{}\n{}", a.stderr, b.stderr);
