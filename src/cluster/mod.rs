@@ -74,7 +74,16 @@ pub fn cluster_step(ctx: &StepContext<'_>, config: &ClusterConfig) -> Result<Ste
     if !config.enabled {
         return Ok(StepOutput::skip("cluster.enabled = false"));
     }
-    let out = run(ctx.conn, config, ctx.progress)?;
+    let out = match run(ctx.conn, config, ctx.progress) {
+        Ok(out) => out,
+        // Nothing (or too little) to cluster yet, e.g. a collection whose tracks have no
+        // features: empty tables, and the build goes on.
+        Err(e @ (ClusterError::NoRows { .. } | ClusterError::KTooLarge { .. } | ClusterError::TooFewDistinct { .. })) => {
+            tables::write_empty(ctx.conn)?;
+            return Ok(StepOutput::skip(format!("{e}; the cluster tables are empty")));
+        }
+        Err(e) => return Err(e),
+    };
     let rows = write_tables(ctx.conn, &out, config, ctx.run_id)?;
     let line = summary_line(&out);
     Ok(if out.loaded.excluded.is_empty() { StepOutput::ok(rows).with_note(line) } else { StepOutput::warn(rows, line) })

@@ -30,6 +30,15 @@ fn opt_f64(v: Option<f64>) -> String {
     v.map_or("NULL".into(), |x| format!("{x:?}"))
 }
 
+/// Creates the cluster tables empty: a build with nothing to cluster yet (no features) still
+/// has them, for its checks, the report and the playlists command.
+pub fn write_empty(conn: &duckdb::Connection) -> Result<(), ClusterError> {
+    for ddl in DDL {
+        conn.execute_batch(ddl).map_err(duck("creating the cluster tables"))?;
+    }
+    Ok(())
+}
+
 /// Writes a run's tables in one transaction: `cluster_runs` gets one more row, the others
 /// are replaced. Returns the number of `track_clusters` rows.
 pub fn write_tables(conn: &duckdb::Connection, out: &Clustering, c: &ClusterConfig, run_id: &str) -> Result<u64, ClusterError> {

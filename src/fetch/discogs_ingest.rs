@@ -269,10 +269,15 @@ fn entry_doc(item: &ListedItem) -> Value {
 }
 
 /// The build step (after ingest created the raw tables, before staging; planned when
-/// `[discogs] input = true`): loads the cached collection of `[discogs] user`.
+/// `[discogs] user` is set): loads the cached collection of `[discogs] user`.
 pub fn discogs_ingest_step(ctx: &StepContext<'_>, cfg: &DiscogsConfig) -> Result<StepOutput, FetchError> {
     let user = cfg.user.as_deref().unwrap_or_default();
-    let load = load_collection(ctx.conn, user)?;
+    let load = match load_collection(ctx.conn, user) {
+        Ok(load) => load,
+        // `fetch.discogs` said why (no token, no network); the rest of the build goes on.
+        Err(e @ FetchError::NotFetched { .. }) => return Ok(StepOutput::warn(0, e.to_string())),
+        Err(e) => return Err(e),
+    };
     let rows = load.releases + load.tracklist_rows;
     let mut note = format!("{} releases, {} tracklist rows from the Discogs API ({user})", load.releases, load.tracklist_rows);
     if load.duplicates > 0 {

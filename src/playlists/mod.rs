@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use duckdb::Connection;
 
-pub use config::SpotifyConfig;
+pub use config::{Order, PlaylistsConfig, SpotifyConfig};
 pub use error::PlaylistsError;
 use crate::db::duck;
 

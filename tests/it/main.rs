@@ -3,6 +3,7 @@
 
 mod build;
 mod fetch;
+mod journey;
 mod cluster;
 mod export;
 mod matching;

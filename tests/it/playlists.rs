@@ -21,7 +21,7 @@ fn project(fake: &FakeSpotify) -> Project {
 
 /// Runs `selecta playlists spotify ARGS`; when it prints an authorization URL, opens it like a
 /// browser (following the fake's redirect to the local callback).
-fn run(p: &Project, args: &[&str]) -> (Output, u32) {
+pub(crate) fn run(p: &Project, args: &[&str]) -> (Output, u32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_selecta"))
         .current_dir(p.dir.path())
         .args(["--config", "selecta.toml", "playlists", "spotify"])

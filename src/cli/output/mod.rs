@@ -164,6 +164,19 @@ pub fn explanation(w: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     w.flush()
 }
 
+/// `selecta init`: what was written and the next commands.
+pub fn initialized(w: &mut dyn Write, config: &Path, env: &Path, has_user: bool) -> io::Result<()> {
+    writeln!(w, "wrote {} (every section, with its defaults) and {}", config.display(), env.display())?;
+    let dir = config.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    writeln!(w, "next:")?;
+    writeln!(w, "  cp {} {}   # then fill in DISCOGS_TOKEN, SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET", env.display(), dir.join(".env").display())?;
+    if !has_user {
+        writeln!(w, "  set `user` in [discogs] of {} (or list your files in [inputs])", config.display())?;
+    }
+    writeln!(w, "  cd {} && selecta build && selecta playlists spotify", dir.display())?;
+    w.flush()
+}
+
 /// `selecta fetch discogs`: one summary line.
 pub fn discogs_fetched(w: &mut dyn Write, user: &str, r: &DiscogsReport) -> io::Result<()> {
     writeln!(
