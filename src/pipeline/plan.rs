@@ -177,6 +177,13 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     if config.cluster.enabled {
         let t = Touches { reads: &["tracks_features"], writes: CLUSTER_TABLES, files: CLUSTER_FILES };
         plan.push(rust("cluster", t, |ctx| crate::cluster::cluster_step(ctx, &config.cluster)));
+        // Each cluster's playlist in the order of `[playlists] order`, every transition stored.
+        let t = Touches {
+            reads: &["cluster_playlists", "track_clusters", "tracks_features"],
+            writes: &["cluster_playlists", "playlist_transitions"],
+            files: &["sql/outputs/playlist_transitions.sql"],
+        };
+        plan.push(rust("playlists.order", t, |ctx| crate::playlists::order_step(ctx, &config.playlists)));
     }
     // The report also reads the match and cluster tables when they are there.
     let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };

@@ -9,11 +9,17 @@
 //! changes through [`api::Spotify`]: `POST /me/playlists` for a new playlist (its ID stored at
 //! once), `PUT /playlists/{id}/items` with the first 100 URIs then `POST …/items` with the rest,
 //! 100 per request. A rerun finds every ID in the state and creates nothing.
+//!
+//! Before any of that, the build step [`order_step`] ([`order`]) puts each cluster's playlist in
+//! the order of `[playlists] order` ([`PlaylistsConfig`]; `set`: [`sequence`], a DJ set) and
+//! stores every transition in `playlist_transitions`.
 
 pub mod api;
 pub mod auth;
 mod config;
 mod error;
+pub mod order;
+pub mod sequence;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +29,7 @@ use duckdb::Connection;
 
 pub use config::{Order, PlaylistsConfig, SpotifyConfig};
 pub use error::PlaylistsError;
+pub use order::{order_playlists, order_step};
 use crate::db::duck;
 
 /// One cluster's playlist as the warehouse wants it.
