@@ -190,7 +190,7 @@ impl Inner {
         let url = self.accounts.url("/api/token");
         let resp = self
             .accounts
-            .send("/api/token", |c| c.post(&url).basic_auth(&self.creds.client_id, Some(&self.creds.client_secret)).form(&[("grant_type", "client_credentials")]))
+            .send_repeatable("/api/token", |c| c.post(&url).basic_auth(&self.creds.client_id, Some(&self.creds.client_secret)).form(&[("grant_type", "client_credentials")]))
             .await
             .map_err(|e| Fail::Fatal(e.into()))?;
         let status = resp.status().as_u16();

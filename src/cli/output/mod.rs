@@ -227,7 +227,7 @@ pub fn playlist_changes(w: &mut dyn Write, changes: &[Change], orphans: &[(i64, 
         }
     }
     for (c, id) in orphans {
-        writeln!(w, "keep    playlist {id} of cluster {c}, which no longer exists (not deleted)")?;
+        writeln!(w, "keep    playlist {id} of cluster {c}, which no longer exists (--prune empties, renames and unfollows it)")?;
     }
     let creates = changes.iter().filter(|c| matches!(c.action, Action::Create)).count();
     writeln!(w, "dry run: {creates} to create, {} to update; nothing sent", changes.len() - creates)?;
@@ -237,8 +237,14 @@ pub fn playlist_changes(w: &mut dyn Write, changes: &[Change], orphans: &[(i64, 
 /// `selecta playlists spotify`: what was done.
 pub fn playlists_synced(w: &mut dyn Write, s: &SyncSummary, orphans: &[(i64, String)]) -> io::Result<()> {
     writeln!(w, "{} playlists created, {} updated, {} tracks; {} requests", s.created, s.updated, s.tracks, s.requests)?;
+    if s.recreated > 0 {
+        writeln!(w, "{} of the created replace playlists removed in Spotify (unfollowed) or gone", s.recreated)?;
+    }
+    for (c, id) in &s.pruned {
+        writeln!(w, "pruned playlist {id} of cluster {c}: emptied, renamed \"… (retired)\", unfollowed")?;
+    }
     for (c, id) in orphans {
-        writeln!(w, "playlist {id} of cluster {c} left alone: the cluster no longer exists")?;
+        writeln!(w, "playlist {id} of cluster {c} left alone: the cluster no longer exists, its tracks now sit in other playlists (--prune retires it)")?;
     }
     w.flush()
 }
