@@ -42,6 +42,14 @@ pub fn run(config: &Config, args: &PlaylistsArgs) -> anyhow::Result<ExitCode> {
     let summary = super::runtime()?.block_on(sync(&conn, &config.spotify, &changes, args.prune, &open_in_browser))?;
     let left: Vec<(i64, String)> = orphans.into_iter().filter(|o| !summary.pruned.contains(o)).collect();
     output::playlists_synced(&mut stdout.lock(), &summary, &left)?;
+    // The report links each cluster to its playlist: written again now that they exist.
+    drop(conn);
+    if config.report.out.exists() {
+        let wh = crate::db::open_read_only(&config.warehouse, &config.state)?;
+        let report = crate::report::Report::gather(&wh, config.report.sample_tracks)?;
+        crate::report::write_report(&report, &config.report.out)?;
+        output::report_written(&mut stdout.lock(), &report, &config.report.out)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -160,6 +160,13 @@ fn from_a_discogs_username_to_playlists() {
     let mut want: Vec<String> = clusters.iter().map(|c| format!("selecta · {}", c[1])).collect();
     want.sort();
     assert_eq!(names, want, "one playlist per cluster, named after it");
+
+    // The report, written again, links each cluster to its playlist and each track to its page.
+    let html = std::fs::read_to_string(p.path("selecta-report.html")).unwrap();
+    let playlist_links = pl.playlists().iter().filter(|x| html.contains(&format!("https://open.spotify.com/playlist/{}", x.id))).count();
+    assert_eq!(playlist_links, 8, "every cluster links to its playlist");
+    assert!(html.contains("<a href=\"https://open.spotify.com/track/"), "tracks link to Spotify");
+    assert!(html.contains("</title></circle></a>"), "scatter points have a hover title and a link");
 }
 
 /// No Spotify credentials: `match` ends SKIP naming SPOTIFY_CLIENT_ID, the warehouse holds the
