@@ -84,6 +84,7 @@ fn selecta(p: &Project, spotify: bool, args: &[&str]) -> Output {
 fn init(w: &World, playlists: Option<&spotify_playlists::FakeSpotify>) -> Project {
     let p = Project::new();
     let out = selecta(&p, true, &["init", "--discogs-user", USER]).success();
+    eprintln!("--- selecta init --discogs-user {USER}\n{}", out.stdout);
     assert!(out.stdout.contains("wrote ./selecta.toml"), "{}", out.stdout);
     assert!(std::fs::read_to_string(p.path(".env.example")).unwrap().contains("SPOTIFY_CLIENT_ID="));
     let again = selecta(&p, true, &["init", "--discogs-user", USER]).failure();
@@ -130,6 +131,7 @@ fn from_a_discogs_username_to_playlists() {
     let pl = spotify_playlists::start(CLIENT_ID).unwrap();
     let p = init(&w, Some(&pl));
     let out = selecta(&p, true, &["build"]).success();
+    eprintln!("--- selecta build\n{}", out.stdout);
     for step in ["fetch.discogs", "ingest.discogs_api", "match", "fetch.features", "ingest.reccobeats", "cluster", "report"] {
         assert!(step_line(&out, step).contains(" OK "), "{step}: {}", out.stdout);
     }
@@ -152,8 +154,10 @@ fn from_a_discogs_username_to_playlists() {
     assert!(step_line(&again, "match").contains("0 requests"), "{}", again.stdout);
     assert!(step_line(&again, "fetch.features").contains("0 asked in 0 requests"), "{}", again.stdout);
 
+    eprintln!("--- selecta build (again)\n{}", again.stdout);
     let (out, opened) = crate::playlists::run(&p, &[]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    eprintln!("--- selecta playlists spotify\n{}", out.stdout);
     assert_eq!(opened, 1, "one authorization");
     let mut names: Vec<String> = pl.playlists().into_iter().map(|p| p.name).collect();
     names.sort();

@@ -173,7 +173,8 @@ pub fn initialized(w: &mut dyn Write, config: &Path, env: &Path, has_user: bool)
     if !has_user {
         writeln!(w, "  set `user` in [discogs] of {} (or list your files in [inputs])", config.display())?;
     }
-    writeln!(w, "  cd {} && selecta build && selecta playlists spotify", dir.display())?;
+    let cd = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
+    writeln!(w, "  {cd}selecta build && selecta playlists spotify")?;
     w.flush()
 }
 
