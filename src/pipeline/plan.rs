@@ -127,8 +127,17 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     if config.discogs.input {
         let t = Touches {
             reads: &["raw_releases", "raw_tracks"],
-            writes: &["raw_releases", "raw_tracks", "discogs_load_releases", "discogs_load_tracks", "state.discogs_listings", "state.discogs_collection_pages", "state.discogs_releases"],
-            files: &["sql/ingest/discogs_load.sql", "sql/state/discogs.sql"],
+            writes: &[
+                "raw_releases",
+                "raw_tracks",
+                "discogs_load_releases",
+                "discogs_load_tracks",
+                "discogs_track_credits",
+                "state.discogs_listings",
+                "state.discogs_collection_pages",
+                "state.discogs_releases",
+            ],
+            files: &["sql/ingest/discogs_load.sql", "sql/ingest/discogs_track_credits.sql", "sql/state/discogs.sql"],
         };
         plan.push(rust("ingest.discogs_api", t, |ctx| crate::fetch::discogs_ingest_step(ctx, &config.discogs)));
     }
@@ -154,8 +163,13 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     plan.extend([
         // The public releases and tracks, which matching, the marts and the report read.
         sql_step!("marts.releases", "sql/marts/releases.sql", "releases"),
-        sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks"),
     ]);
+    // With the Discogs collection, tracks carry its credits (`anv`) and index titles too.
+    plan.push(if config.discogs.input {
+        sql_step!("marts.tracks", "sql/marts/tracks_credited.sql", "tracks")
+    } else {
+        sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks")
+    });
     if let Some(matching) = &config.matching {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
         let t = Touches { reads: &["tracks"], writes: MATCH_TABLES, files: MATCH_FILES };
@@ -409,9 +423,9 @@ mod tests {
     #[test]
     fn every_sql_file_is_in_the_plan() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (with, without) = (full(true), full(false));
+        let (with, without, plain) = (full(true), full(false), config(""));
         let mut used = BTreeSet::new();
-        for step in plan(&with).iter().chain(plan(&without).iter()) {
+        for step in plan(&with).iter().chain(plan(&without).iter()).chain(plan(&plain).iter()) {
             used.extend(describe(step).0);
             if let StepKind::Check { .. } = step.kind {
                 used.insert(checks::SCHEMA_FILE);
