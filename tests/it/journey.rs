@@ -8,6 +8,8 @@ use std::process::Command;
 
 use selecta::fakes::discogs::{self as fake_discogs, Collection, FakeDiscogs};
 use selecta::fakes::reccobeats::{self as fake_recco, FakeReccoBeats, Features};
+
+use crate::fetch::features;
 use selecta::fakes::spotify::{self as fake_spotify, Catalogue, FakeOptions, FakeSpotify};
 use selecta::fakes::{spotify_playlists, system_clock};
 use selecta::fetch::discogs_ingest::{release_row, track_rows};
@@ -23,23 +25,6 @@ struct World {
     discogs: FakeDiscogs,
     spotify: FakeSpotify,
     recco: FakeReccoBeats,
-}
-
-fn features(seed: u64) -> Features {
-    let f = |k: u64| ((seed * 7919 + k * 104_729) % 1000) as f64 / 1000.0;
-    Features {
-        acousticness: f(1),
-        danceability: f(2),
-        energy: f(3),
-        instrumentalness: f(4),
-        key: (seed % 12) as i64,
-        liveness: f(5),
-        loudness: -30.0 * f(6),
-        mode: (seed % 2) as i64,
-        speechiness: f(7),
-        tempo: 80.0 + 60.0 * f(8),
-        valence: f(9),
-    }
 }
 
 /// A release credited under a name variation (`anv`: K.A.B. for Karl Axel Bissler), whose A side
