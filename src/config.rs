@@ -39,14 +39,17 @@ struct RawConfig {
     cluster: crate::cluster::ClusterConfig,
     #[serde(default)]
     discogs: crate::fetch::DiscogsConfig,
+    /// Present (even empty): ReccoBeats is a feature source of the build.
     #[serde(default)]
-    reccobeats: crate::fetch::ReccoBeatsConfig,
+    reccobeats: Option<crate::fetch::ReccoBeatsConfig>,
     #[serde(default, rename = "match")]
     matching: Option<crate::matching::MatchConfig>,
     #[serde(default)]
     report: crate::report::ReportConfig,
     #[serde(default)]
     spotify: crate::playlists::SpotifyConfig,
+    #[serde(default)]
+    playlists: crate::playlists::PlaylistsConfig,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -83,6 +86,10 @@ pub struct Config {
     pub report: crate::report::ReportConfig,
     /// `[spotify]`: endpoints, client ID and token cache of the playlists command.
     pub spotify: crate::playlists::SpotifyConfig,
+    /// `[playlists]`: the order of each cluster's playlist.
+    pub playlists: crate::playlists::PlaylistsConfig,
+    /// `selecta build --offline` (not a key of the file): network steps use their caches only.
+    pub offline: bool,
 }
 
 impl Config {
@@ -113,9 +120,17 @@ impl Config {
         raw.checks.validate().map_err(|e| invalid("checks", e))?;
         let cluster = raw.cluster.resolved(resolve);
         cluster.validate().map_err(|e| invalid("cluster", e))?;
-        raw.discogs.validate().map_err(|e| invalid("discogs", e))?;
-        raw.reccobeats.validate().map_err(|e| invalid("reccobeats", e))?;
-        let matching = match raw.matching {
+        // A configured source is an input: `[discogs] user` and a `[reccobeats]` section make
+        // the build fetch and load them (the old `input = true` keys stay accepted).
+        let mut discogs = raw.discogs;
+        discogs.input = discogs.input || discogs.user.as_deref().is_some_and(|u| !u.trim().is_empty());
+        discogs.validate().map_err(|e| invalid("discogs", e))?;
+        let mut reccobeats = raw.reccobeats.clone().unwrap_or_default();
+        reccobeats.input = reccobeats.input || raw.reccobeats.is_some();
+        reccobeats.validate().map_err(|e| invalid("reccobeats", e))?;
+        // A collection from Discogs has no Spotify IDs: without ID files, matching is implied.
+        let implied_match = discogs.input && inputs.spotify_ids.is_empty();
+        let matching = match raw.matching.or_else(|| implied_match.then(crate::matching::MatchConfig::default)) {
             Some(m) => {
                 let m = m.resolved(resolve);
                 m.validate().map_err(|e| invalid("match", e))?;
@@ -125,6 +140,7 @@ impl Config {
         };
         let report = raw.report.resolved(resolve, warehouse.with_file_name(format!("{stem}-report.html")));
         report.validate().map_err(|e| invalid("report", e))?;
+        raw.playlists.validate().map_err(|e| invalid("playlists", e))?;
         let spotify = raw.spotify.resolved(resolve, state.with_file_name(format!("{stem}.spotify-token.json")));
         Ok(Config {
             path: path.to_path_buf(),
@@ -134,11 +150,13 @@ impl Config {
             inputs,
             checks: raw.checks,
             cluster,
-            discogs: raw.discogs,
-            reccobeats: raw.reccobeats,
+            discogs,
+            reccobeats,
             matching,
             report,
             spotify,
+            playlists: raw.playlists,
+            offline: false,
         })
     }
 
@@ -258,5 +276,18 @@ mod tests {
         assert_eq!((c.reccobeats.base_url.as_str(), c.reccobeats.batch_size, c.reccobeats.input), ("https://api.reccobeats.com", 40, false));
         let c = Config::from_toml(Path::new("s.toml"), "[reccobeats]\nprecedence = \"before-files\"\n").unwrap();
         assert_eq!(c.reccobeats.source_rank(3), -1);
+    }
+
+    /// A configured source is an input: `[discogs] user` loads the collection and implies
+    /// matching (no ID files), a `[reccobeats]` section adds its features; `input = true` stays
+    /// accepted.
+    #[test]
+    fn configured_sources_are_inputs() {
+        let c = Config::from_toml(Path::new("s.toml"), "[discogs]\nuser = \"me\"\n[reccobeats]\n").unwrap();
+        assert!(c.discogs.input && c.reccobeats.input);
+        assert!(c.matching.is_some(), "a Discogs collection needs matching");
+        assert_eq!(c.discogs.max_age_hours, 24);
+        let c = Config::from_toml(Path::new("s.toml"), "[discogs]\nuser = \"me\"\ninput = true\n[inputs]\nspotify_ids = [\"ids.csv\"]\n").unwrap();
+        assert!(c.discogs.input && !c.reccobeats.input && c.matching.is_none());
     }
 }

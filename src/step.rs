@@ -12,6 +12,8 @@ pub struct StepContext<'a> {
     pub run_id: &'a str,
     /// Whether progress bars may be drawn (stderr is a terminal and `--quiet` was not given).
     pub progress: bool,
+    /// `selecta build --offline`: network steps use their caches only and send nothing.
+    pub offline: bool,
 }
 
 /// How a step ended when it did not fail.

@@ -6,20 +6,24 @@ use super::Ui;
 use super::output::RunLog;
 use crate::config::Config;
 
-/// `selecta build`
+/// `selecta build [--offline] [--wait SECONDS]`
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
     /// When another build of the same warehouse is running, wait up to this many seconds for it
     /// to end (default 0: fail at once, naming its pid).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub wait: u64,
+    /// Send nothing: the network steps (fetch.discogs, match, fetch.features) use their caches only.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 pub fn run(config: &Config, ui: &Ui, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut log = RunLog::new(stdout.lock());
+    let config = Config { offline: args.offline, ..config.clone() };
     let options = crate::pipeline::BuildOptions { progress: ui.progress, lock_wait: std::time::Duration::from_secs(args.wait) };
-    let outcome = crate::pipeline::build_with(config, &options, &mut log)?;
+    let outcome = crate::pipeline::build_with(&config, &options, &mut log)?;
     Ok(match (outcome.succeeded(), outcome.interrupted) {
         (true, _) => ExitCode::SUCCESS,
         (false, true) => ExitCode::from(130),

@@ -42,6 +42,7 @@ pub fn run(config: &Config, ui: &Ui, args: &ClusterArgs) -> anyhow::Result<ExitC
     let out = crate::cluster::run(&conn, &c, ui.progress)?;
     let run_id = format!("cluster-{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()));
     crate::cluster::write_tables(&conn, &out, &c, &run_id)?;
+    crate::playlists::order_playlists(&conn, &config.playlists)?;
     output::clustering(&mut std::io::stdout().lock(), &out, &c)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,7 @@ pub struct ExportArgs {
     #[command(subcommand)]
     pub target: Option<ExportTarget>,
     /// The table (or view) to write to a file, or `playlists` for one CSV per cluster
-    /// (Title, Artist, Album, Spotify URI) in the folder `--out`.
+    /// (Title, Artist, Album, Spotify URI, Spotify URL) in the folder `--out`.
     pub table: Option<String>,
     /// File format: csv or parquet.
     #[arg(long, value_parser = super::enum_arg::<FileFormat>, default_value = "csv")]

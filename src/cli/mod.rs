@@ -2,7 +2,7 @@
 //!
 //! [`Cli`] is the clap definition; [`run`] sets up logging (tracing, on stderr), loads the
 //! configuration and dispatches to one file per command ([`build`], [`sql`], [`export`],
-//! [`cluster`], [`fetch`], [`matching`], [`report`], [`playlists`]). Each command opens what it
+//! [`cluster`], [`fetch`], [`matching`], [`report`], [`playlists`], [`init`]). Each command opens what it
 //! needs, calls the stages with their own configuration section, and prints through
 //! [`output`], the one place that decides what reaches stdout.
 
@@ -10,6 +10,7 @@ pub mod build;
 pub mod cluster;
 pub mod export;
 pub mod fetch;
+pub mod init;
 pub mod matching;
 pub mod output;
 pub mod playlists;
@@ -42,7 +43,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole job: ingest, staging, checks, marts, clustering; swap the warehouse in on success.
+    /// Start a project: a commented selecta.toml and a .env.example in FOLDER (default: here).
+    Init(init::InitArgs),
+    /// Run the whole job: fetch, ingest, staging, checks, matching, features, marts, clustering, report; swap the warehouse in on success.
     Build(build::BuildArgs),
     /// Run a SQL query on the warehouse, opened read-only.
     Sql(sql::SqlArgs),
@@ -74,9 +77,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
     init_logging(cli.verbose, cli.quiet);
     // A `.env` in the working directory may hold tokens; it never overrides the environment.
     let _ = dotenvy::dotenv();
+    // `init` writes the configuration: it has none to load yet.
+    if let Command::Init(args) = &cli.command {
+        return init::run(args);
+    }
     let config = Config::load(&cli.config).with_context(|| "loading the configuration (--config)")?;
     let ui = Ui { progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) };
     match cli.command {
+        Command::Init(_) => unreachable!("handled before the configuration is loaded"),
         Command::Build(args) => build::run(&config, &ui, &args),
         Command::Sql(args) => sql::run(&config, &args),
         Command::Export(args) => export::run(&config, &args),

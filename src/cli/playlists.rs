@@ -1,4 +1,4 @@
-//! `selecta playlists spotify [--dry-run]`: one Spotify playlist per cluster.
+//! `selecta playlists spotify [--dry-run] [--prune]`: one Spotify playlist per cluster.
 
 use std::process::ExitCode;
 
@@ -18,12 +18,16 @@ pub enum PlaylistsService {
     Spotify(SpotifyArgs),
 }
 
-/// `selecta playlists spotify [--dry-run]`
+/// `selecta playlists spotify [--dry-run] [--prune]`
 #[derive(Debug, clap::Args)]
 pub struct SpotifyArgs {
     /// Print what would change (from the remembered playlist IDs) without calling Spotify.
     #[arg(long)]
     pub dry_run: bool,
+    /// Empty, rename ("… (retired)") and unfollow the playlists of clusters that no longer exist
+    /// (after k went down), and forget them.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 pub fn run(config: &Config, args: &PlaylistsArgs) -> anyhow::Result<ExitCode> {
@@ -35,8 +39,17 @@ pub fn run(config: &Config, args: &PlaylistsArgs) -> anyhow::Result<ExitCode> {
         output::playlist_changes(&mut stdout.lock(), &changes, &orphans)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = super::runtime()?.block_on(sync(&conn, &config.spotify, &changes, &open_in_browser))?;
-    output::playlists_synced(&mut stdout.lock(), &summary, &orphans)?;
+    let summary = super::runtime()?.block_on(sync(&conn, &config.spotify, &changes, args.prune, &open_in_browser))?;
+    let left: Vec<(i64, String)> = orphans.into_iter().filter(|o| !summary.pruned.contains(o)).collect();
+    output::playlists_synced(&mut stdout.lock(), &summary, &left)?;
+    // The report links each cluster to its playlist: written again now that they exist.
+    drop(conn);
+    if config.report.out.exists() {
+        let wh = crate::db::open_read_only(&config.warehouse, &config.state)?;
+        let report = crate::report::Report::gather(&wh, config.report.sample_tracks)?;
+        crate::report::write_report(&report, &config.report.out)?;
+        output::report_written(&mut stdout.lock(), &report, &config.report.out)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

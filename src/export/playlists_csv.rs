@@ -1,5 +1,5 @@
 //! `selecta export playlists --format csv --out DIR`: one CSV per cluster of `cluster_playlists`,
-//! with the columns common playlist importers read (`Title,Artist,Album,Spotify URI`), in a
+//! with the columns common playlist importers read (`Title,Artist,Album,Spotify URI`, and `Spotify URL` to listen), in a
 //! file named after the cluster.
 
 use std::collections::HashSet;
@@ -16,8 +16,8 @@ pub fn file_stem(name: &str) -> String {
 }
 
 /// Writes one CSV per cluster of `cluster_playlists` into `out_dir` (created if needed):
-/// `<cluster name>.csv` with `Title,Artist,Album,Spotify URI` in playlist order; tracks
-/// without a Spotify ID keep an empty URI. Returns the files written, in cluster order.
+/// `<cluster name>.csv` with `Title,Artist,Album,Spotify URI,Spotify URL` in playlist order;
+/// tracks without a Spotify ID keep an empty URI and URL. Returns the files written, in cluster order.
 pub fn export_playlists_csv(conn: &duckdb::Connection, out_dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
     let mut stmt = conn
         .prepare("SELECT cluster, cluster_name, title, artist, album, spotify_id FROM cluster_playlists ORDER BY cluster, position")
@@ -47,14 +47,15 @@ pub fn export_playlists_csv(conn: &duckdb::Connection, out_dir: &Path) -> Result
             }
             let path = out_dir.join(format!("{stem}.csv"));
             let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-            w.write_record(["Title", "Artist", "Album", "Spotify URI"]).map_err(csv_err(&path))?;
+            w.write_record(["Title", "Artist", "Album", "Spotify URI", "Spotify URL"]).map_err(csv_err(&path))?;
             files.push(path);
             writer = Some((cluster, w));
         }
         let path = files.last().expect("a file is open").clone();
         let (_, w) = writer.as_mut().expect("a writer is open");
-        let uri = spotify_id.map(|id| format!("spotify:track:{id}")).unwrap_or_default();
-        w.write_record([title.unwrap_or_default(), artist.unwrap_or_default(), album.unwrap_or_default(), uri]).map_err(csv_err(&path))?;
+        let uri = spotify_id.as_ref().map(|id| format!("spotify:track:{id}")).unwrap_or_default();
+        let url = spotify_id.as_ref().map(|id| format!("https://open.spotify.com/track/{id}")).unwrap_or_default();
+        w.write_record([title.unwrap_or_default(), artist.unwrap_or_default(), album.unwrap_or_default(), uri, url]).map_err(csv_err(&path))?;
     }
     if let Some((_, mut w)) = writer.take() {
         w.flush().map_err(|source| ExportError::Io { path: files.last().cloned().unwrap_or_default(), source })?;
@@ -91,8 +92,8 @@ mod tests {
         let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["Fast · Loud.csv", "Calm-Quiet.csv"]);
         let first = std::fs::read_to_string(&files[0]).unwrap();
-        assert_eq!(first, "Title,Artist,Album,Spotify URI\nFirst,Y,,spotify:track:A\n\"Second, with comma\",X,Al,spotify:track:B\n");
+        assert_eq!(first, "Title,Artist,Album,Spotify URI,Spotify URL\nFirst,Y,,spotify:track:A,https://open.spotify.com/track/A\n\"Second, with comma\",X,Al,spotify:track:B,https://open.spotify.com/track/B\n");
         let second = std::fs::read_to_string(&files[1]).unwrap();
-        assert_eq!(second, "Title,Artist,Album,Spotify URI\nThird,Z,Al,\n");
+        assert_eq!(second, "Title,Artist,Album,Spotify URI,Spotify URL\nThird,Z,Al,,\n");
     }
 }

@@ -6,9 +6,14 @@
 //! user had clicked "Agree") and `/api/token` (authorization_code with the PKCE verifier
 //! checked, refresh_token with rotation); `url("/v1")` serves `GET /v1/me`,
 //! `POST /v1/me/playlists`, `PUT /v1/playlists/{id}` and `GET|POST|PUT /v1/playlists/{id}/items`
-//! with the JSON shapes of the 2026 Web API. On demand: the next requests answer 429 with
-//! `Retry-After` ([`Playlists::throttle_next`]), every issued access token expires
-//! ([`Playlists::expire_access_tokens`]) so calls get 401.
+//! with the JSON shapes of the 2026 Web API, plus `GET /v1/me/playlists` (the playlists the user
+//! follows), `GET /v1/playlists/{id}/followers/contains` (needs `playlist-read-private`) and
+//! `DELETE /v1/playlists/{id}/followers` (unfollow). Items are read at most 50 per request
+//! (`limit` above 50 is a 400, as the API documents). On demand: the next requests answer 429
+//! with `Retry-After` ([`Playlists::throttle_next`]), every issued access token expires
+//! ([`Playlists::expire_access_tokens`]) so calls get 401, a write is applied and then answered
+//! 502 ([`Playlists::fail_after_applying`]), and a playlist is unfollowed as the app's "delete"
+//! does ([`Playlists::unfollow`]): Spotify has no delete, so it stays there, writable, unfollowed.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -35,6 +40,8 @@ pub struct FakePlaylist {
     /// Track URIs in playlist order.
     pub items: Vec<String>,
     pub snapshot: u64,
+    /// Whether the user still follows it (removing a playlist in the app only unfollows it).
+    pub followed: bool,
 }
 
 /// What the fake saw, for assertions.
@@ -58,6 +65,10 @@ pub struct Stats {
     pub throttled: u64,
     /// Requests refused for a bad PKCE verifier, redirect URI or reused refresh token.
     pub bad_grants: u64,
+    /// Writes applied and then answered 502 (see [`Playlists::fail_after_applying`]).
+    pub failed_after_apply: u64,
+    /// `DELETE /v1/playlists/{id}/followers` that unfollowed a playlist.
+    pub unfollows: u64,
 }
 
 struct PendingCode {
@@ -73,6 +84,11 @@ struct Inner {
     codes: HashMap<String, PendingCode>,
     /// Access token → still valid.
     access: HashMap<String, bool>,
+    /// Access token → its scopes; refresh token → the scopes it renews.
+    scopes: HashMap<String, String>,
+    refresh_scopes: HashMap<String, String>,
+    /// Writes (method, path suffix) to apply and then answer 502, next first.
+    fail_after: Vec<(String, String)>,
     refresh: HashSet<String>,
     playlists: Vec<FakePlaylist>,
     stats: Stats,
@@ -126,10 +142,34 @@ impl Playlists {
     pub fn set_expires_in(&self, seconds: u64) {
         self.lock().unwrap().expires_in = seconds;
     }
-    /// Removes a playlist, as if the user had deleted it in the app.
+    /// Removes a playlist for good (as no user can: a 404 from then on).
     pub fn delete_playlist(&self, id: &str) {
         self.lock().unwrap().playlists.retain(|p| p.id != id);
     }
+    /// What the app's "Delete" does: the user no longer follows the playlist; it stays, writable.
+    pub fn unfollow(&self, id: &str) {
+        for p in self.lock().unwrap().playlists.iter_mut().filter(|p| p.id == id) {
+            p.followed = false;
+        }
+    }
+    /// The next `method` request whose path ends with `suffix` is applied, then answered 502
+    /// (a gateway that lost the answer).
+    pub fn fail_after_applying(&self, method: &str, suffix: &str) {
+        self.lock().unwrap().fail_after.push((method.to_string(), suffix.to_string()));
+    }
+}
+
+/// After a write was applied: 502 when one was asked for this request.
+fn fail_after_apply(s: &mut Inner, method: &str, path: &str) -> Option<Response> {
+    let i = s.fail_after.iter().position(|(m, suffix)| m == method && path.ends_with(suffix.as_str()))?;
+    s.fail_after.remove(i);
+    s.stats.failed_after_apply += 1;
+    Some(api_error(StatusCode::BAD_GATEWAY, "Bad gateway"))
+}
+
+/// The bearer token of a request.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
 }
 
 /// Starts the fake for an app with `client_id`, logged in as user `fakeuser`, through
@@ -150,8 +190,10 @@ fn router(inner: Shared) -> Router {
         .route("/authorize", get(authorize))
         .route("/api/token", post(token))
         .route("/v1/me", get(me))
-        .route("/v1/me/playlists", post(create_playlist))
+        .route("/v1/me/playlists", post(create_playlist).get(my_playlists))
         .route("/v1/playlists/{id}", put(change_details))
+        .route("/v1/playlists/{id}/followers/contains", get(follows))
+        .route("/v1/playlists/{id}/followers", axum::routing::delete(unfollow))
         .route("/v1/playlists/{id}/items", get(get_items).post(add_items).put(replace_items))
         .with_state(inner)
 }
@@ -230,6 +272,8 @@ fn issue(s: &mut Inner, scope: &str) -> Value {
     let access = s.fresh("at");
     let refresh = s.fresh("rt");
     s.access.insert(access.clone(), true);
+    s.scopes.insert(access.clone(), scope.to_string());
+    s.refresh_scopes.insert(refresh.clone(), scope.to_string());
     s.refresh.insert(refresh.clone());
     json!({"access_token": access, "token_type": "Bearer", "scope": scope, "expires_in": s.expires_in, "refresh_token": refresh})
 }
@@ -237,6 +281,10 @@ fn issue(s: &mut Inner, scope: &str) -> Value {
 async fn token(State(inner): State<Shared>, Form(f): Form<HashMap<String, String>>) -> Response {
     let mut s = inner.lock().unwrap();
     if let Some(r) = throttled(&mut s) {
+        return r;
+    }
+    // (Nothing to apply before a 502 here: the token endpoint just fails.)
+    if let Some(r) = fail_after_apply(&mut s, "POST", "/api/token") {
         return r;
     }
     if f.get("client_id") != Some(&s.client_id) {
@@ -274,7 +322,9 @@ async fn token(State(inner): State<Shared>, Form(f): Form<HashMap<String, String
                 return oauth_error("invalid_grant", "Refresh token revoked");
             }
             s.stats.refresh_grants += 1;
-            let body = issue(&mut s, "playlist-modify-private playlist-modify-public");
+            // A refreshed token keeps the scopes of the grant.
+            let scope = s.refresh_scopes.remove(rt).unwrap_or_default();
+            let body = issue(&mut s, &scope);
             Json(body).into_response()
         }
         _ => {
@@ -333,10 +383,14 @@ async fn create_playlist(State(inner): State<Shared>, headers: HeaderMap, body: 
         owner: s.user.clone(),
         items: Vec::new(),
         snapshot: 1,
+        followed: true,
     };
     s.stats.playlists_created += 1;
     let body = playlist_json(&p);
     s.playlists.push(p);
+    if let Some(r) = fail_after_apply(&mut s, "POST", "/me/playlists") {
+        return r;
+    }
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
@@ -363,6 +417,56 @@ async fn change_details(State(inner): State<Shared>, headers: HeaderMap, Path(id
     StatusCode::OK.into_response()
 }
 
+/// `GET /v1/me/playlists`: the playlists the user follows, paged (limit ≤ 50).
+async fn my_playlists(State(inner): State<Shared>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let mut s = inner.lock().unwrap();
+    if let Err(r) = guard(&mut s, &headers) {
+        return r;
+    }
+    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(20);
+    if !(1..=50).contains(&limit) {
+        return api_error(StatusCode::BAD_REQUEST, "Invalid limit");
+    }
+    let offset = q.get("offset").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
+    let followed: Vec<&FakePlaylist> = s.playlists.iter().filter(|p| p.followed).collect();
+    let items: Vec<Value> = followed.iter().skip(offset).take(limit).map(|p| playlist_json(p)).collect();
+    let next = (offset + limit < followed.len()).then(|| format!("https://api.spotify.com/v1/me/playlists?offset={}&limit={limit}", offset + limit));
+    Json(json!({"href": "https://api.spotify.com/v1/me/playlists", "items": items, "limit": limit, "next": next, "offset": offset, "previous": null, "total": followed.len()}))
+        .into_response()
+}
+
+/// `GET /v1/playlists/{id}/followers/contains?ids=USER`: `[true]` or `[false]`; needs
+/// `playlist-read-private` for a private playlist.
+async fn follows(State(inner): State<Shared>, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let mut s = inner.lock().unwrap();
+    if let Err(r) = guard(&mut s, &headers) {
+        return r;
+    }
+    let scope = bearer(&headers).and_then(|t| s.scopes.get(t)).cloned().unwrap_or_default();
+    let Some(p) = s.playlists.iter().find(|p| p.id == id) else {
+        return api_error(StatusCode::NOT_FOUND, "Resource not found");
+    };
+    if !p.public && !scope.split(' ').any(|x| x == "playlist-read-private") {
+        return api_error(StatusCode::FORBIDDEN, "Insufficient client scope");
+    }
+    let user = q.get("ids").cloned().unwrap_or_default();
+    Json(json!([p.followed && user == s.user])).into_response()
+}
+
+/// `DELETE /v1/playlists/{id}/followers`: the user unfollows the playlist.
+async fn unfollow(State(inner): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let mut s = inner.lock().unwrap();
+    if let Err(r) = guard(&mut s, &headers) {
+        return r;
+    }
+    let Some(p) = s.playlists.iter_mut().find(|p| p.id == id) else {
+        return api_error(StatusCode::NOT_FOUND, "Resource not found");
+    };
+    p.followed = false;
+    s.stats.unfollows += 1;
+    StatusCode::OK.into_response()
+}
+
 async fn get_items(State(inner): State<Shared>, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let mut s = inner.lock().unwrap();
     if let Err(r) = guard(&mut s, &headers) {
@@ -371,7 +475,10 @@ async fn get_items(State(inner): State<Shared>, headers: HeaderMap, Path(id): Pa
     let Some(p) = s.playlists.iter().find(|p| p.id == id) else {
         return api_error(StatusCode::NOT_FOUND, "Resource not found");
     };
-    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(100).clamp(1, 100);
+    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(50);
+    if !(1..=50).contains(&limit) {
+        return api_error(StatusCode::BAD_REQUEST, "Invalid limit: the maximum is 50");
+    }
     let offset = q.get("offset").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
     let href = |o: usize| format!("https://api.spotify.com/v1/playlists/{id}/items?offset={o}&limit={limit}");
     let items: Vec<Value> = p
@@ -432,6 +539,9 @@ async fn add_items(State(inner): State<Shared>, headers: HeaderMap, Path(id): Pa
     p.snapshot += 1;
     let snap = format!("snap{}", p.snapshot);
     s.stats.items_posts += 1;
+    if let Some(r) = fail_after_apply(&mut s, "POST", "/items") {
+        return r;
+    }
     (StatusCode::CREATED, Json(json!({"snapshot_id": snap}))).into_response()
 }
 

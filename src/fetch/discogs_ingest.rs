@@ -50,6 +50,11 @@ pub struct TrackRow {
     pub title: Option<String>,
     pub track_artists: Option<String>,
     pub duration: Option<String>,
+    /// The artists as credited (`anv`), when that differs from `track_artists` (or, for a track
+    /// without its own artists, from the release's).
+    pub credit: Option<String>,
+    /// A sub-track's index title.
+    pub work: Option<String>,
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -68,11 +73,23 @@ fn joined(v: &Value, key: &str, f: impl Fn(&Value) -> Option<String>) -> Option<
 /// Artist names joined with Discogs' join strings: `,` → `A, B`, anything else → `A & B`,
 /// `A Feat. B`; a missing join between two names reads as a comma.
 pub fn join_artists(artists: Option<&Value>) -> Option<String> {
+    join_named(artists, false)
+}
+
+/// The artists as credited on the record: each one's `anv` (name variation) where it has one,
+/// joined like [`join_artists`]; `None` when no artist has an `anv`.
+pub fn join_credits(artists: Option<&Value>) -> Option<String> {
+    let any = artists?.as_array()?.iter().any(|a| a.get("anv").and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty()));
+    if any { join_named(artists, true) } else { None }
+}
+
+fn join_named(artists: Option<&Value>, credited: bool) -> Option<String> {
     let list = artists?.as_array()?;
     let named: Vec<(&str, &str)> = list
         .iter()
         .filter_map(|a| {
-            let name = a.get("name")?.as_str()?.trim();
+            let anv = a.get("anv").and_then(Value::as_str).map(str::trim).filter(|v| credited && !v.is_empty());
+            let name = anv.or_else(|| a.get("name").and_then(Value::as_str))?.trim();
             (!name.is_empty()).then(|| (name, a.get("join").and_then(Value::as_str).unwrap_or("").trim()))
         })
         .collect();
@@ -129,7 +146,8 @@ pub fn track_rows(r: &Value) -> Vec<TrackRow> {
     let Some(list) = r.get("tracklist").and_then(Value::as_array) else {
         return rows;
     };
-    let push = |rows: &mut Vec<TrackRow>, t: &Value, type_: &'static str, position: Option<String>, artists: Option<String>| {
+    let release_credit = join_credits(r.get("artists"));
+    let push = |rows: &mut Vec<TrackRow>, t: &Value, type_: &'static str, position: Option<String>, artists: Option<String>, credit: Option<String>, work: Option<String>| {
         rows.push(TrackRow {
             seq: rows.len() as i32 + 1,
             position,
@@ -137,30 +155,35 @@ pub fn track_rows(r: &Value) -> Vec<TrackRow> {
             title: t.get("title").and_then(Value::as_str).map(String::from),
             track_artists: artists,
             duration: text(t, "duration"),
+            credit,
+            work,
         });
     };
     for t in list {
         let position = text(t, "position").map(|p| p.trim().to_string());
         let artists = join_artists(t.get("artists"));
+        let credit = if t.get("artists").is_some() { join_credits(t.get("artists")) } else { release_credit.clone() };
         match t.get("type_").and_then(Value::as_str).unwrap_or("track") {
-            "heading" => push(&mut rows, t, "heading", position, artists),
+            "heading" => push(&mut rows, t, "heading", position, artists, None, None),
             "index" => {
                 let subs = t.get("sub_tracks").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
                 let any_sub_position = subs.iter().any(|s| text(s, "position").is_some());
                 if position.is_some() && !any_sub_position {
                     // One track on the record (a medley): the index is the track.
-                    push(&mut rows, t, "track", position, artists);
+                    push(&mut rows, t, "track", position, artists, credit, None);
                     continue;
                 }
-                push(&mut rows, t, "index", position.clone(), artists.clone());
+                let work = t.get("title").and_then(Value::as_str).map(str::trim).filter(|w| !w.is_empty()).map(String::from);
+                push(&mut rows, t, "index", position.clone(), artists.clone(), None, None);
                 for s in subs {
                     let sub_position = text(s, "position").map(|p| p.trim().to_string()).or_else(|| position.clone());
                     let sub_artists = join_artists(s.get("artists")).or_else(|| artists.clone());
+                    let sub_credit = if s.get("artists").is_some() { join_credits(s.get("artists")) } else { credit.clone() };
                     let kind = if s.get("type_").and_then(Value::as_str) == Some("heading") { "heading" } else { "track" };
-                    push(&mut rows, s, kind, sub_position, sub_artists);
+                    push(&mut rows, s, kind, sub_position, sub_artists, sub_credit, work.clone());
                 }
             }
-            _ => push(&mut rows, t, "track", position, artists),
+            _ => push(&mut rows, t, "track", position, artists, credit, None),
         }
     }
     rows
@@ -168,6 +191,8 @@ pub fn track_rows(r: &Value) -> Vec<TrackRow> {
 
 /// DDL: `sql/ingest/discogs_load.sql`.
 const LOAD_TABLES: &str = include_str!("../../sql/ingest/discogs_load.sql");
+/// DDL: `sql/ingest/discogs_track_credits.sql`.
+const CREDITS_TABLE: &str = include_str!("../../sql/ingest/discogs_track_credits.sql");
 
 /// What [`load_collection`] appended.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -200,10 +225,12 @@ pub fn load_collection(conn: &Connection, user: &str) -> Result<DiscogsLoad, Fet
         }
     }
     conn.execute_batch(LOAD_TABLES).map_err(state_err("creating the load tables"))?;
+    conn.execute_batch(CREDITS_TABLE).map_err(state_err("creating discogs_track_credits"))?;
     let mut load = DiscogsLoad::default();
     {
         let mut rel = conn.appender("discogs_load_releases").map_err(state_err("appending releases"))?;
         let mut trk = conn.appender("discogs_load_tracks").map_err(state_err("appending tracks"))?;
+        let mut cred = conn.appender("discogs_track_credits").map_err(state_err("appending track credits"))?;
         let mut done = HashSet::new();
         for item in &items {
             if !done.insert(item.release_id) {
@@ -227,7 +254,13 @@ pub fn load_collection(conn: &Connection, user: &str) -> Result<DiscogsLoad, Fet
             ])
             .map_err(state_err("appending releases"))?;
             load.releases += 1;
+            let release_artist = r.artist.clone();
             for t in track_rows(&doc) {
+                let canonical = t.track_artists.as_ref().or(release_artist.as_ref());
+                let credit = t.credit.clone().filter(|c| Some(c) != canonical);
+                if credit.is_some() || t.work.is_some() {
+                    cred.append_row(params![source_file, item.index, t.seq, credit, t.work]).map_err(state_err("appending track credits"))?;
+                }
                 trk.append_row(params![
                     source_file,
                     item.index,
@@ -249,6 +282,7 @@ pub fn load_collection(conn: &Connection, user: &str) -> Result<DiscogsLoad, Fet
         }
         rel.flush().map_err(state_err("appending releases"))?;
         trk.flush().map_err(state_err("appending tracks"))?;
+        cred.flush().map_err(state_err("appending track credits"))?;
     }
     conn.execute_batch(
         "INSERT INTO raw_releases BY NAME SELECT * FROM discogs_load_releases;
@@ -269,10 +303,17 @@ fn entry_doc(item: &ListedItem) -> Value {
 }
 
 /// The build step (after ingest created the raw tables, before staging; planned when
-/// `[discogs] input = true`): loads the cached collection of `[discogs] user`.
+/// `[discogs] user` is set): loads the cached collection of `[discogs] user`.
 pub fn discogs_ingest_step(ctx: &StepContext<'_>, cfg: &DiscogsConfig) -> Result<StepOutput, FetchError> {
     let user = cfg.user.as_deref().unwrap_or_default();
-    let load = load_collection(ctx.conn, user)?;
+    // The credits table exists even when nothing was fetched: the `tracks` view reads it.
+    ctx.conn.execute_batch(CREDITS_TABLE).map_err(state_err("creating discogs_track_credits"))?;
+    let load = match load_collection(ctx.conn, user) {
+        Ok(load) => load,
+        // `fetch.discogs` said why (no token, no network); the rest of the build goes on.
+        Err(e @ FetchError::NotFetched { .. }) => return Ok(StepOutput::warn(0, e.to_string())),
+        Err(e) => return Err(e),
+    };
     let rows = load.releases + load.tracklist_rows;
     let mut note = format!("{} releases, {} tracklist rows from the Discogs API ({user})", load.releases, load.tracklist_rows);
     if load.duplicates > 0 {
@@ -331,6 +372,18 @@ mod tests {
         assert_eq!(rows[0].track_artists.as_deref(), Some("Nihil (5) Feat. Human Records (2)"));
         assert_eq!(rows[1].track_artists.as_deref(), Some("Les Ondes, Cassius & Nova (2)"));
         assert!(rows.iter().all(|t| t.track_artists.is_some() && t.type_ == "track"));
+    }
+
+    /// Credits as printed (`anv`) beside the names; sub-tracks carry their index title.
+    #[test]
+    fn credits_and_works() {
+        let doc = serde_json::json!({"id": 1, "artists": [{"name": "Karl Axel Bissler", "anv": "K.A.B.", "join": ""}], "tracklist": [
+            {"position": "", "type_": "index", "title": "My Kingdom", "sub_tracks": [{"position": "A1", "type_": "track", "title": "Part 1"}]},
+            {"position": "B1", "type_": "track", "title": "Solo", "artists": [{"name": "Nova (2)", "anv": "", "join": ""}]}]});
+        assert_eq!(join_credits(doc.get("artists")).as_deref(), Some("K.A.B."));
+        let rows = track_rows(&doc);
+        let show: Vec<(Option<&str>, Option<&str>)> = rows.iter().map(|t| (t.credit.as_deref(), t.work.as_deref())).collect();
+        assert_eq!(show, [(None, None), (Some("K.A.B."), Some("My Kingdom")), (None, None)]);
     }
 
     /// A release document becomes the row the original exporter wrote (styles, labels, formats joined; master 0 → none).

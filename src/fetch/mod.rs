@@ -15,13 +15,17 @@
 //! - [`ratelimit`]: the [`ratelimit::RateLimiter`] (on the shared [`crate::clock::Clock`]) plugged into the
 //!   shared `http::Client` as its pacer.
 //!
-//! Nothing here runs unless asked: the fetch commands are explicit, and the build plans the
-//! ingest steps only with `[discogs] input = true` / `[reccobeats] input = true`.
+//! - [`steps`]: the build's network steps `fetch.discogs` and `fetch.features`, cached and
+//!   incremental, ending SKIP or WARN (never failing the build) without credentials or network.
+//!
+//! The build plans them, and the ingest steps, when the source is configured (`[discogs] user`,
+//! a `[reccobeats]` section); the fetch commands do the same work on demand.
 
 pub mod discogs;
 pub mod discogs_ingest;
 pub mod ratelimit;
 pub mod reccobeats;
+pub mod steps;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +34,7 @@ use std::path::PathBuf;
 pub use discogs::DiscogsConfig;
 pub use discogs_ingest::discogs_ingest_step;
 pub use reccobeats::{ReccoBeatsConfig, reccobeats_ingest_step};
+pub use steps::{discogs_fetch_step, reccobeats_fetch_step};
 
 /// Errors of fetching and of turning cached responses into raw rows.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +59,8 @@ pub enum FetchError {
     NotFetched { what: String, command: String },
     #[error("cached response {source_file}: {message}")]
     Cached { source_file: String, message: String },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
 }
 
 /// `map_err` helper for state-database errors.

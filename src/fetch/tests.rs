@@ -351,17 +351,19 @@ async fn reccobeats_faults() {
     assert!(q.contains(&ids[120]) && q.contains(&ids[159]));
 }
 
-/// The build steps (planned when configured as inputs): a clear error when never fetched, rows
-/// once fetched, ReccoBeats ranked after the two feature files.
+/// The build steps (planned when configured as inputs): never fetched, the Discogs load warns
+/// naming the fetch (the build goes on) and ReccoBeats' is a clear error; rows once fetched,
+/// ReccoBeats ranked after the two feature files.
 #[tokio::test]
 async fn build_steps_fail_or_load() {
     use crate::step::{StepContext, StepStatus};
     let c = conn();
     let discogs = super::DiscogsConfig { user: Some("collector".into()), input: true, ..super::DiscogsConfig::default() };
     let rank = super::ReccoBeatsConfig::default().source_rank(2);
-    let ctx = StepContext { conn: &c, run_id: "t", progress: false };
-    let e = super::discogs_ingest_step(&ctx, &discogs).unwrap_err().to_string();
-    assert!(e.contains("selecta fetch discogs --user collector"), "{e}");
+    let ctx = StepContext { conn: &c, run_id: "t", progress: false, offline: false };
+    let out = super::discogs_ingest_step(&ctx, &discogs).unwrap();
+    assert_eq!((out.status, out.rows), (StepStatus::Warn, Some(0)));
+    assert!(out.note.as_deref().unwrap().contains("selecta fetch discogs --user collector"), "{:?}", out.note);
     let e = super::reccobeats_ingest_step(&ctx, rank).unwrap_err().to_string();
     assert!(e.contains("selecta fetch features --source reccobeats"), "{e}");
 

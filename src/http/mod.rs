@@ -6,7 +6,12 @@
 //! - `429` waits for `Retry-After` (seconds; the policy's backoff when absent), then retries;
 //!   a `429` whose body says `QUOTA_EXCEEDED` is not retried: it ends in [`HttpError::QuotaExceeded`]
 //!   so the caller can stop cleanly and resume later;
-//! - `5xx`, timeouts and connection errors retry with bounded exponential backoff;
+//! - `5xx`, timeouts and connection errors retry with bounded exponential backoff — for an
+//!   idempotent request (GET, HEAD, PUT, DELETE, OPTIONS). A non-idempotent one (POST, PATCH) is
+//!   retried only where the server cannot have applied it: a `429`, or a connection that was
+//!   never made. After a `5xx`, a timeout or a broken connection it ends in
+//!   [`HttpError::MaybeApplied`]: the caller re-reads the state before writing again (a `502`
+//!   after an applied `POST …/items` would otherwise add the tracks twice);
 //! - any other status is handed back to the caller, who knows what a `401` or `404` means for it.
 //!
 //! Nothing here logs a header or a query string: tokens travel in headers, and logs name only
@@ -64,6 +69,16 @@ pub enum HttpError {
     Status { service: &'static str, path: String, status: u16, body: String },
     #[error("{service}: {path}: malformed JSON: {source}")]
     Json { service: &'static str, path: String, source: serde_json::Error },
+    /// A non-idempotent request that the server may have applied (a 5xx, a timeout, a broken
+    /// connection): not retried.
+    #[error("{service}: {method} {path}: {what}; not retried, the server may have applied it")]
+    MaybeApplied { service: &'static str, method: String, path: String, what: String },
+}
+
+/// Whether repeating the request cannot change more than sending it once (RFC 9110, 9.2.2).
+pub fn idempotent(method: &reqwest::Method) -> bool {
+    use reqwest::Method;
+    [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE].contains(method)
 }
 
 /// A retrying client for one service.
@@ -146,6 +161,22 @@ impl Client {
     where
         F: Fn(&reqwest::Client) -> RequestBuilder,
     {
+        self.send_with(path, build, false).await
+    }
+
+    /// [`Client::send`] for a request that is safe to repeat whatever its method (a
+    /// client-credentials token `POST`): retried like a `GET`.
+    pub async fn send_repeatable<F>(&self, path: &str, build: F) -> Result<Response, HttpError>
+    where
+        F: Fn(&reqwest::Client) -> RequestBuilder,
+    {
+        self.send_with(path, build, true).await
+    }
+
+    async fn send_with<F>(&self, path: &str, build: F, repeatable: bool) -> Result<Response, HttpError>
+    where
+        F: Fn(&reqwest::Client) -> RequestBuilder,
+    {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -153,7 +184,12 @@ impl Client {
                 pacer.before_send().await;
             }
             self.sent.fetch_add(1, Ordering::Relaxed);
-            let result = build(&self.inner).send().await;
+            let (method, result) = match build(&self.inner).build() {
+                Ok(request) => (request.method().clone(), self.inner.execute(request).await),
+                Err(e) => (reqwest::Method::GET, Err(e)),
+            };
+            let may_retry = repeatable || idempotent(&method);
+            let maybe_applied = |what: String| HttpError::MaybeApplied { service: self.service, method: method.to_string(), path: path.into(), what };
             if let (Some(pacer), Ok(resp)) = (&self.pacer, &result) {
                 pacer.on_response(resp.status(), resp.headers());
             }
@@ -183,6 +219,9 @@ impl Client {
                 Ok(resp) if resp.status().is_server_error() => {
                     let status = resp.status().as_u16();
                     let body = resp.text().await.unwrap_or_default();
+                    if !may_retry {
+                        return Err(maybe_applied(format!("HTTP {status}")));
+                    }
                     if attempt >= self.policy.max_attempts {
                         return Err(self.gave_up(path, status, attempt, body));
                     }
@@ -191,6 +230,10 @@ impl Client {
                 }
                 Ok(resp) => return Ok(resp),
                 Err(source) => {
+                    // A connection never made cannot have been applied; anything later may have.
+                    if !may_retry && !source.is_connect() && (source.is_timeout() || source.is_request()) {
+                        return Err(maybe_applied(source.without_url().to_string()));
+                    }
                     if attempt >= self.policy.max_attempts || !(source.is_timeout() || source.is_connect() || source.is_request()) {
                         return Err(HttpError::Transport { service: self.service, path: path.into(), attempts: attempt, source: source.without_url() });
                     }

@@ -82,9 +82,30 @@ pub fn summary_note(s: &engine::Summary) -> String {
     note
 }
 
-/// The build step (planned when `[match]` is configured): matches every track.
+/// The build step (planned when `[match]` is configured, or implied by a Discogs collection):
+/// matches every track. The Spotify source without credentials ends SKIP, naming them, with
+/// empty match tables (the build goes on, its tracks without IDs); `--offline` answers from the
+/// search cache only (uncached tracks stay pending, WARN).
 pub fn match_step(ctx: &StepContext<'_>, cfg: &MatchConfig) -> Result<StepOutput, MatchError> {
-    let s = run_configured(ctx.conn, cfg, cfg.strategy, ctx.progress, spotify::Credentials::from_env)?;
+    let s = match cfg.source {
+        SourceKind::Spotify => {
+            let creds = match spotify::Credentials::from_env() {
+                Ok(c) => c,
+                Err(e) => {
+                    engine::write_empty(ctx.conn)?;
+                    return Ok(StepOutput::skip(format!(
+                        "{e}: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (an app of https://developer.spotify.com/dashboard) and build again; \
+                         the tracks are kept without Spotify IDs"
+                    )));
+                }
+            };
+            let opts = cfg.run_options(cfg.strategy, ctx.progress)?;
+            let mut src = spotify::SpotifySearch::new(ctx.conn, &cfg.spotify_options(), creds)?;
+            src.set_offline(ctx.offline);
+            engine::run(ctx.conn, &mut src, &opts)?
+        }
+        SourceKind::Catalogue => run_configured(ctx.conn, cfg, cfg.strategy, ctx.progress, spotify::Credentials::from_env)?,
+    };
     let note = summary_note(&s);
     Ok(if s.stopped.is_some() || s.by_quality.contains_key("pending") { StepOutput::warn(s.tracks, note) } else { StepOutput::ok(s.tracks).with_note(note) })
 }

@@ -514,3 +514,37 @@ mod tests {
         assert_eq!(album_key("The Wall [2011 Remaster]"), "wall");
     }
 }
+
+/// Whether a title says nothing on its own — a part of a work: `Part 1`, `Pt. II`, `Movement 3`,
+/// `I`, `IV`, `2`, `b)`, `Intro`, `Outro`, `Interlude`, `Reprise`, `Untitled` — so a search needs
+/// the index track's title before it ("My Kingdom Part 1").
+pub fn generic_title(title: &str) -> bool {
+    let words: Vec<String> = deunicode::deunicode(title)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    let numeral = |w: &str| w.chars().all(|c| c.is_ascii_digit()) || w.chars().all(|c| "ivxlc".contains(c)) || (w.len() == 1 && w.chars().all(|c| c.is_ascii_lowercase()));
+    match words.as_slice() {
+        [w] => numeral(w) || ["intro", "outro", "interlude", "reprise", "untitled", "prelude", "finale", "coda"].contains(&w.as_str()),
+        [kind, n] => ["part", "pt", "movement", "mvt", "chapter", "section", "act", "scene", "side", "track"].contains(&kind.as_str()) && numeral(n),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod generic_title_tests {
+    use super::generic_title;
+
+    /// Parts of a work say nothing alone; real titles do.
+    #[test]
+    fn parts_of_a_work_are_generic() {
+        for t in ["Part 1", "Pt. II", "Movement 3", "IV", "2", "b)", "Intro", "Part V"] {
+            assert!(generic_title(t), "{t}");
+        }
+        for t in ["My Kingdom", "Velours (Part 1)", "Part Of Me", "Intro To Life", "Time"] {
+            assert!(!generic_title(t), "{t}");
+        }
+    }
+}

@@ -93,6 +93,8 @@ pub struct SpotifySearch<'c> {
     /// Responses received in the current batch, not yet in the state database.
     fresh: Vec<(String, String, u64, String)>,
     cache_hits: u64,
+    /// Answer from the cache only (`selecta build --offline`): an uncached search stops the run.
+    offline: bool,
 }
 
 #[derive(Deserialize)]
@@ -153,7 +155,7 @@ impl<'c> SpotifySearch<'c> {
             clock: options.clock.clone(),
         });
         tracing::debug!(cached = cache.len(), "search cache loaded");
-        Ok(SpotifySearch { conn, rt, inner, concurrency: options.concurrency.max(1), cache, fresh: Vec::new(), cache_hits: 0 })
+        Ok(SpotifySearch { conn, rt, inner, concurrency: options.concurrency.max(1), cache, fresh: Vec::new(), cache_hits: 0, offline: false })
     }
 
     /// The cache key of a search: the request without its credentials.
@@ -163,6 +165,12 @@ impl<'c> SpotifySearch<'c> {
 
     pub fn cache_hits(&self) -> u64 {
         self.cache_hits
+    }
+
+    /// Answer from the cache only: the first batch with an uncached search stops the run (its
+    /// tracks and the rest stay pending), and nothing is sent.
+    pub fn set_offline(&mut self, offline: bool) {
+        self.offline = offline;
     }
 }
 
@@ -182,7 +190,7 @@ impl Inner {
         let url = self.accounts.url("/api/token");
         let resp = self
             .accounts
-            .send("/api/token", |c| c.post(&url).basic_auth(&self.creds.client_id, Some(&self.creds.client_secret)).form(&[("grant_type", "client_credentials")]))
+            .send_repeatable("/api/token", |c| c.post(&url).basic_auth(&self.creds.client_id, Some(&self.creds.client_secret)).form(&[("grant_type", "client_credentials")]))
             .await
             .map_err(|e| Fail::Fatal(e.into()))?;
         let status = resp.status().as_u16();
@@ -280,6 +288,13 @@ impl CandidateSource for SpotifySearch<'_> {
         }
         let mut answers: HashMap<String, Result<(u64, Vec<Candidate>), String>> = HashMap::new();
         let mut stopped = None;
+        if self.offline && !todo.is_empty() {
+            for (key, _) in &todo {
+                answers.insert(key.clone(), Err("not sent: --offline and not in the search cache".into()));
+            }
+            stopped = Some(format!("--offline: {} searches of this batch are not in the search cache", todo.len()));
+            todo.clear();
+        }
         if !todo.is_empty() && !self.inner.stop.load(Ordering::Relaxed) {
             let inner = self.inner.clone();
             let concurrency = self.concurrency;

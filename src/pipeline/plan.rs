@@ -93,6 +93,10 @@ const MATCH_FILES: &[&str] = &[
     "sql/state/spotify_search_cache.sql",
     "sql/work/match_catalogue_keys.sql",
 ];
+/// What `fetch.discogs` writes (the Discogs cache of the state database).
+const DISCOGS_STATE: &[&str] = &["state.discogs_listings", "state.discogs_collection_pages", "state.discogs_releases"];
+/// What `fetch.features` writes (the ReccoBeats cache, and its working table per batch).
+const RECCOBEATS_FETCH: &[&str] = &["state.reccobeats_responses", "state.reccobeats_features", "reccobeats_batch"];
 const CLUSTER_TABLES: &[&str] =
     &["cluster_runs", "track_clusters", "cluster_centroids", "clusters", "cluster_elbow", "cluster_playlists", "cluster_excluded"];
 const CLUSTER_FILES: &[&str] = &[
@@ -106,40 +110,66 @@ const CLUSTER_FILES: &[&str] = &[
 ];
 
 /// The steps of a build for this configuration, in order, each table's checks after it.
+///
+/// With the Discogs collection as a source (`[discogs] user`), `fetch.discogs` comes first; with
+/// ReccoBeats (a `[reccobeats]` section), `fetch.features` asks for the features of the IDs that
+/// matching (or the ID files) gave, so the features' staging follows it.
 pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
-    let mut plan = vec![
-        Step { name: "macros", kind: StepKind::Sql { file: "sql/macros.sql", sql: include_str!("../../sql/macros.sql"), table: None } },
-        rust("ingest", Touches { reads: &[], writes: RAW_TABLE_NAMES, files: &["sql/ingest/raw_tables.sql"] }, |ctx| {
-            crate::ingest::ingest_step(ctx, &config.inputs)
-        }),
-    ];
-    // API responses cached by `selecta fetch …` land in the same raw tables as the files.
+    let mut plan = vec![Step { name: "macros", kind: StepKind::Sql { file: "sql/macros.sql", sql: include_str!("../../sql/macros.sql"), table: None } }];
+    if config.discogs.input {
+        let t = Touches { reads: &[], writes: DISCOGS_STATE, files: &["sql/state/discogs.sql"] };
+        plan.push(rust("fetch.discogs", t, |ctx| crate::fetch::discogs_fetch_step(ctx, &config.discogs)));
+    }
+    plan.push(rust("ingest", Touches { reads: &[], writes: RAW_TABLE_NAMES, files: &["sql/ingest/raw_tables.sql"] }, |ctx| {
+        crate::ingest::ingest_step(ctx, &config.inputs)
+    }));
+    // API responses cached by `fetch.discogs` (or `selecta fetch discogs`) land in the same raw tables as the files.
     if config.discogs.input {
         let t = Touches {
             reads: &["raw_releases", "raw_tracks"],
-            writes: &["raw_releases", "raw_tracks", "discogs_load_releases", "discogs_load_tracks", "state.discogs_listings", "state.discogs_collection_pages", "state.discogs_releases"],
-            files: &["sql/ingest/discogs_load.sql", "sql/state/discogs.sql"],
+            writes: &[
+                "raw_releases",
+                "raw_tracks",
+                "discogs_load_releases",
+                "discogs_load_tracks",
+                "discogs_track_credits",
+                "state.discogs_listings",
+                "state.discogs_collection_pages",
+                "state.discogs_releases",
+            ],
+            files: &["sql/ingest/discogs_load.sql", "sql/ingest/discogs_track_credits.sql", "sql/state/discogs.sql"],
         };
         plan.push(rust("ingest.discogs_api", t, |ctx| crate::fetch::discogs_ingest_step(ctx, &config.discogs)));
     }
-    if config.reccobeats.input {
-        let rank = config.reccobeats.source_rank(config.inputs.features.len());
+    let recco = config.reccobeats.input;
+    let rank = config.reccobeats.source_rank(config.inputs.features.len());
+    let recco_ingest = move || {
         let t = Touches {
             reads: &["raw_audio_features"],
             writes: &["raw_audio_features", "reccobeats_load", "state.reccobeats_responses", "state.reccobeats_features"],
             files: &["sql/ingest/reccobeats_load.sql", "sql/state/reccobeats.sql"],
         };
-        plan.push(rust("ingest.reccobeats", t, move |ctx| crate::fetch::reccobeats_ingest_step(ctx, rank)));
-    }
+        rust("ingest.reccobeats", t, move |ctx| crate::fetch::reccobeats_ingest_step(ctx, rank))
+    };
+    let staging_features = || sql_step!("staging.audio_features", "sql/staging/stg_audio_features.sql", "stg_audio_features");
     plan.extend([
         sql_step!("staging.releases", "sql/staging/stg_releases.sql", "stg_releases"),
         sql_step!("staging.tracks", "sql/staging/stg_tracks.sql", "stg_tracks"),
         sql_step!("staging.spotify_ids", "sql/staging/stg_spotify_ids.sql", "stg_spotify_ids"),
-        sql_step!("staging.audio_features", "sql/staging/stg_audio_features.sql", "stg_audio_features"),
+    ]);
+    if !recco {
+        plan.push(staging_features());
+    }
+    plan.extend([
         // The public releases and tracks, which matching, the marts and the report read.
         sql_step!("marts.releases", "sql/marts/releases.sql", "releases"),
-        sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks"),
     ]);
+    // With the Discogs collection, tracks carry its credits (`anv`) and index titles too.
+    plan.push(if config.discogs.input {
+        sql_step!("marts.tracks", "sql/marts/tracks_credited.sql", "tracks")
+    } else {
+        sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks")
+    });
     if let Some(matching) = &config.matching {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
         let t = Touches { reads: &["tracks"], writes: MATCH_TABLES, files: MATCH_FILES };
@@ -148,6 +178,12 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     } else {
         plan.push(sql_step!("marts.track_spotify_ids", "sql/marts/track_spotify_ids.sql", "track_spotify_ids"));
     }
+    if recco {
+        let t = Touches { reads: &["track_spotify_ids"], writes: RECCOBEATS_FETCH, files: &["sql/state/reccobeats.sql", "sql/work/reccobeats_batch.sql"] };
+        plan.push(rust("fetch.features", t, |ctx| crate::fetch::reccobeats_fetch_step(ctx, &config.reccobeats)));
+        plan.push(recco_ingest());
+        plan.push(staging_features());
+    }
     plan.extend([
         sql_step!("marts.audio_features", "sql/marts/audio_features.sql", "audio_features"),
         sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
@@ -155,6 +191,13 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     if config.cluster.enabled {
         let t = Touches { reads: &["tracks_features"], writes: CLUSTER_TABLES, files: CLUSTER_FILES };
         plan.push(rust("cluster", t, |ctx| crate::cluster::cluster_step(ctx, &config.cluster)));
+        // Each cluster's playlist in the order of `[playlists] order`, every transition stored.
+        let t = Touches {
+            reads: &["cluster_playlists", "track_clusters", "tracks_features"],
+            writes: &["cluster_playlists", "playlist_transitions"],
+            files: &["sql/outputs/playlist_transitions.sql"],
+        };
+        plan.push(rust("playlists.order", t, |ctx| crate::playlists::order_step(ctx, &config.playlists)));
     }
     // The report also reads the match and cluster tables when they are there.
     let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };
@@ -207,7 +250,8 @@ mod tests {
     /// Every optional step on: the Discogs and ReccoBeats inputs, clustering, and matching
     /// (`with_match`) or the ID files.
     fn full(with_match: bool) -> Config {
-        let matching = if with_match { "[match]\nsource = \"catalogue\"\ncatalogue = \"c.csv\"\n" } else { "" };
+        // Without `[match]`, ID files (a Discogs collection alone implies matching).
+        let matching = if with_match { "[match]\nsource = \"catalogue\"\ncatalogue = \"c.csv\"\n" } else { "[inputs]\nspotify_ids = [\"ids.csv\"]\n" };
         config(&format!("[discogs]\ninput = true\nuser = \"u\"\n[reccobeats]\ninput = true\n[cluster]\nenabled = true\n{matching}"))
     }
 
@@ -372,20 +416,16 @@ mod tests {
     }
 
     /// The `sql/` files that serve outside the plan, and who runs them.
-    const OUTSIDE_THE_PLAN: [(&str, &str); 3] = [
-        ("sql/state/run_log.sql", "src/pipeline/runner.rs"),
-        ("sql/state/spotify_playlists.sql", "src/playlists/mod.rs"),
-        ("sql/work/reccobeats_batch.sql", "src/fetch/reccobeats/mod.rs"),
-    ];
+    const OUTSIDE_THE_PLAN: [(&str, &str); 2] = [("sql/state/run_log.sql", "src/pipeline/runner.rs"), ("sql/state/spotify_playlists.sql", "src/playlists/mod.rs")];
 
     /// Every file under sql/ is used by the plan (with every optional step on, matching or not),
     /// or by the one module that runs it outside the plan.
     #[test]
     fn every_sql_file_is_in_the_plan() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (with, without) = (full(true), full(false));
+        let (with, without, plain) = (full(true), full(false), config(""));
         let mut used = BTreeSet::new();
-        for step in plan(&with).iter().chain(plan(&without).iter()) {
+        for step in plan(&with).iter().chain(plan(&without).iter()).chain(plan(&plain).iter()) {
             used.extend(describe(step).0);
             if let StepKind::Check { .. } = step.kind {
                 used.insert(checks::SCHEMA_FILE);
@@ -433,10 +473,13 @@ mod tests {
         let cfg = full(false);
         let plan = plan(&cfg);
         let names: Vec<&str> = plan.iter().map(|s| s.name).collect();
-        assert_eq!(&names[..3], ["macros", "ingest", "ingest.discogs_api"]);
+        assert_eq!(&names[..4], ["macros", "fetch.discogs", "ingest", "ingest.discogs_api"]);
         let pos = |n: &str| names.iter().position(|x| *x == n).unwrap_or_else(|| panic!("no {n} in {names:?}"));
         // The Discogs step appends to raw_releases and raw_tracks, ReccoBeats to raw_audio_features.
-        assert_eq!(pos("check.raw_releases_source_format_accepted_values"), 3);
+        assert_eq!(pos("check.raw_releases_source_format_accepted_values"), 4);
+        // ReccoBeats is asked for the IDs the build has: after track_spotify_ids, before the features' staging.
+        assert!(pos("marts.track_spotify_ids") < pos("fetch.features") && pos("fetch.features") < pos("ingest.reccobeats"));
+        assert!(pos("ingest.reccobeats") < pos("staging.audio_features") && pos("staging.audio_features") < pos("marts.audio_features"));
         assert_eq!(pos("check.raw_audio_features_source_accepted_values"), pos("ingest.reccobeats") + 1);
         assert!(pos("staging.tracks") < pos("check.stg_tracks_release_id_relationships"));
         assert!(pos("check.stg_tracks_release_id_relationships") < pos("staging.spotify_ids"));

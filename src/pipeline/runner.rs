@@ -221,7 +221,7 @@ fn run_steps(
     let total = steps.len();
     let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
     observer.started(run_id, &config.path, &config.warehouse, &names);
-    let ctx = StepContext { conn, run_id, progress };
+    let ctx = StepContext { conn, run_id, progress, offline: config.offline };
     let mut records = Vec::new();
     let mut failure = None;
     // The checks that follow one step are counted in one query (see `count_checks`).

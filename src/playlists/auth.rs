@@ -19,8 +19,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::PlaylistsError;
 use crate::http::Client;
 
-/// The scopes the playlists need.
-pub const SCOPES: &str = "playlist-modify-private playlist-modify-public";
+/// The scopes the playlists need: writing them, and reading whether the user still follows a
+/// private one (a playlist removed in the app is only unfollowed).
+pub const SCOPES: &str = "playlist-modify-private playlist-modify-public playlist-read-private";
+
+/// Whether a token granted `scope` has every scope of [`SCOPES`].
+pub fn has_scopes(scope: &str) -> bool {
+    SCOPES.split(' ').all(|s| scope.split(' ').any(|g| g == s))
+}
 
 /// A PKCE pair: `verifier` stays here, `challenge` = base64url(SHA-256(verifier)) goes out.
 #[derive(Debug, Clone)]
@@ -276,7 +282,8 @@ pub struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     pub fn new(accounts: &'a Client, settings: AuthSettings, open: &'a (dyn Fn(&str) + Sync)) -> Self {
-        let token = load_cache(&settings.cache).filter(|t| t.client_id == settings.client_id);
+        // A token of another app, or granted fewer scopes (an older selecta), means a new authorization.
+        let token = load_cache(&settings.cache).filter(|t| t.client_id == settings.client_id && has_scopes(&t.scope));
         Tokens { accounts, settings, token, open, authorizations: 0, refreshes: 0 }
     }
 

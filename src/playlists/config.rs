@@ -86,3 +86,51 @@ impl SpotifyConfig {
     }
 }
 
+
+/// How each cluster's playlist is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// A DJ set: harmonic neighbours, tempos within the tolerance, an energy arc
+    /// ([`super::sequence`]).
+    #[default]
+    Set,
+    /// By distance to the cluster's centroid, the most typical track first.
+    Centroid,
+}
+
+impl Order {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Set => "set",
+            Order::Centroid => "centroid",
+        }
+    }
+}
+
+/// The `[playlists]` section: the order of the tracks in each cluster's playlist.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlaylistsConfig {
+    /// `set` or `centroid`. Default: `set`.
+    pub order: Order,
+    /// Largest relative tempo step between consecutive tracks that counts as mixable (half and
+    /// double time count too). Default: 0.06 (±6 %).
+    pub tempo_tolerance: f64,
+}
+
+impl Default for PlaylistsConfig {
+    fn default() -> Self {
+        PlaylistsConfig { order: Order::Set, tempo_tolerance: 0.06 }
+    }
+}
+
+impl PlaylistsConfig {
+    /// Checks what serde cannot.
+    pub fn validate(&self) -> Result<(), crate::setting::Invalid> {
+        if !(self.tempo_tolerance > 0.0 && self.tempo_tolerance < 0.5) {
+            return Err(crate::setting::Invalid::new("tempo_tolerance", format!("{} is out of range (above 0, below 0.5)", self.tempo_tolerance)));
+        }
+        Ok(())
+    }
+}

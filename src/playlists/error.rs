@@ -23,6 +23,8 @@ pub enum PlaylistsError {
     TokenRefused { status: u16, reason: String },
     #[error("token cache {path}: {source}")]
     TokenCache { path: PathBuf, source: std::io::Error },
+    #[error("playlist {id} holds {found} tracks after the update, {expected} were sent (rerun `selecta playlists spotify` to replace them)")]
+    Verify { id: String, expected: usize, found: usize },
     #[error("Spotify {method} {path}: HTTP {status}: {message}")]
     Api { method: &'static str, path: String, status: u16, message: String },
 }

@@ -8,12 +8,21 @@
 //! token ([`auth::Tokens`]: cache, refresh, or Authorization Code with PKCE) and applies the
 //! changes through [`api::Spotify`]: `POST /me/playlists` for a new playlist (its ID stored at
 //! once), `PUT /playlists/{id}/items` with the first 100 URIs then `POST …/items` with the rest,
-//! 100 per request. A rerun finds every ID in the state and creates nothing.
+//! 100 per request, the result read back and compared ([`api::Spotify::fill`]). A rerun finds
+//! every ID in the state and creates nothing — unless the user removed the playlist in the app
+//! (which only unfollows it: the follow state is checked) — and `--prune` retires the playlists
+//! of clusters that no longer exist.
+//!
+//! Before any of that, the build step [`order_step`] ([`order`]) puts each cluster's playlist in
+//! the order of `[playlists] order` ([`PlaylistsConfig`]; `set`: [`sequence`], a DJ set) and
+//! stores every transition in `playlist_transitions`.
 
 pub mod api;
 pub mod auth;
 mod config;
 mod error;
+pub mod order;
+pub mod sequence;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,8 +30,9 @@ use std::time::Duration;
 
 use duckdb::Connection;
 
-pub use config::SpotifyConfig;
+pub use config::{Order, PlaylistsConfig, SpotifyConfig};
 pub use error::PlaylistsError;
+pub use order::{order_playlists, order_step};
 use crate::db::duck;
 
 /// One cluster's playlist as the warehouse wants it.
@@ -62,9 +72,11 @@ pub struct Change {
 pub struct SyncSummary {
     pub created: usize,
     pub updated: usize,
+    /// Of the created: remembered playlists the user no longer follows, or that are gone.
+    pub recreated: usize,
+    /// Playlists of clusters that no longer exist, emptied, renamed and unfollowed (`--prune`).
+    pub pruned: Vec<(i64, String)>,
     pub tracks: usize,
-    /// Remembered playlists of clusters that no longer exist (left alone).
-    pub orphans: Vec<(i64, String)>,
     pub requests: u64,
     pub authorizations: u32,
     pub refreshes: u32,
@@ -174,8 +186,12 @@ pub fn current_changes(conn: &Connection, prefix: &str) -> Result<(Vec<Change>, 
     Ok((changes(&clusters, &known, prefix), orphans))
 }
 
-/// Applies the changes: one playlist per cluster, created or updated.
-pub async fn sync(conn: &Connection, sp: &SpotifyConfig, changes: &[Change], open: &(dyn Fn(&str) + Sync)) -> Result<SyncSummary, PlaylistsError> {
+/// Applies the changes: one playlist per cluster, created or updated. A remembered playlist
+/// the user no longer follows (removed in the app: Spotify only unfollows) or that is gone is
+/// created anew, never refilled out of sight. Every playlist's name and description follow the
+/// current clustering. With `prune`, the remembered playlists of clusters that no longer exist
+/// are emptied, renamed and unfollowed, and forgotten.
+pub async fn sync(conn: &Connection, sp: &SpotifyConfig, changes: &[Change], prune: bool, open: &(dyn Fn(&str) + Sync)) -> Result<SyncSummary, PlaylistsError> {
     let client_id = sp.client_id()?;
     let accounts = crate::http::Client::new("spotify-accounts", &sp.accounts_url, crate::http::RetryPolicy::default())?;
     let settings = auth::AuthSettings {
@@ -187,6 +203,8 @@ pub async fn sync(conn: &Connection, sp: &SpotifyConfig, changes: &[Change], ope
     let tokens = auth::Tokens::new(&accounts, settings, open);
     let mut api = api::Spotify::new(&sp.api_url, tokens)?;
     let user = api.me().await?;
+    let known = load_known(conn)?;
+    let mut known_ids: Vec<String> = known.values().map(|k| k.playlist_id.clone()).collect();
     let mut summary = SyncSummary::default();
     let total = changes.len();
     for (i, change) in changes.iter().enumerate() {
@@ -197,27 +215,35 @@ pub async fn sync(conn: &Connection, sp: &SpotifyConfig, changes: &[Change], ope
             Action::Create => None,
         };
         let mut snapshot = None;
-        if let Some(id) = &target {
-            match api.replace_items(id, &p.uris).await? {
-                Some(snap) => {
-                    snapshot = Some(snap);
-                    if let Action::Update { renamed_from: Some(_), .. } = &change.action {
-                        api.change_details(id, &change.title, &description).await?;
+        if let Some(id) = target.clone() {
+            match api.follows(&id, &user).await? {
+                Some(true) => match api.fill(&id, &p.uris).await? {
+                    Some(snap) => {
+                        snapshot = Some(snap);
+                        api.change_details(&id, &change.title, &description).await?;
+                        summary.updated += 1;
+                        tracing::info!("[{}/{total}] updated {:?}: {} tracks", i + 1, change.title, p.uris.len());
                     }
-                    summary.updated += 1;
-                    tracing::info!("[{}/{total}] updated {:?}: {} tracks", i + 1, change.title, p.uris.len());
+                    None => target = None,
+                },
+                Some(false) => {
+                    tracing::warn!("playlist {id} of cluster {} was removed in Spotify (you no longer follow it); creating a new one", p.cluster);
+                    summary.recreated += 1;
+                    target = None;
                 }
                 None => {
                     tracing::warn!("playlist {id} of cluster {} is gone from Spotify; creating a new one", p.cluster);
+                    summary.recreated += 1;
                     target = None;
                 }
             }
         }
         if target.is_none() {
-            let id = api.create_playlist(&change.title, &description, sp.public).await?;
+            let id = api.create_playlist(&change.title, &description, sp.public, &known_ids).await?;
             // Remember it before filling it: a crash now cannot lead to a duplicate.
             remember(conn, p.cluster, &id, &change.title, &user, 0, None)?;
-            snapshot = api.add_items(&id, &p.uris).await?;
+            known_ids.push(id.clone());
+            snapshot = api.fill(&id, &p.uris).await?;
             summary.created += 1;
             tracing::info!("[{}/{total}] created {:?}: {} tracks", i + 1, change.title, p.uris.len());
             target = Some(id);
@@ -225,6 +251,20 @@ pub async fn sync(conn: &Connection, sp: &SpotifyConfig, changes: &[Change], ope
         let id = target.expect("a playlist by now");
         remember(conn, p.cluster, &id, &change.title, &user, p.uris.len(), snapshot.as_deref())?;
         summary.tracks += p.uris.len();
+    }
+    if prune {
+        for (cluster, k) in known.iter().filter(|(c, _)| !changes.iter().any(|ch| ch.playlist.cluster == **c)) {
+            let old = k.name.clone().unwrap_or_else(|| format!("cluster {cluster}"));
+            let name = format!("{} (retired)", old);
+            let description = format!("Emptied by selecta --prune: cluster {cluster} is no longer in the clustering of {total} clusters.");
+            if api.fill(&k.playlist_id, &[]).await?.is_some() {
+                api.change_details(&k.playlist_id, &name, &description).await?;
+                api.unfollow(&k.playlist_id).await?;
+            }
+            conn.execute("DELETE FROM state.spotify_playlists WHERE cluster = ?", [cluster]).map_err(duck("forgetting a pruned playlist"))?;
+            tracing::info!("pruned {:?} ({}): emptied, renamed {:?}, unfollowed", old, k.playlist_id, name);
+            summary.pruned.push((*cluster, k.playlist_id.clone()));
+        }
     }
     summary.requests = api.requests_sent() + accounts.requests_sent();
     summary.authorizations = api.tokens.authorizations;

@@ -240,11 +240,18 @@ pub fn line_chart(xs: &[f64], ys: &[f64], width: f64, height: f64, y_label: &str
     s
 }
 
-/// One point of a scatter plot.
+/// One point of a scatter plot: its hover text (an SVG `<title>`) and the page it links to.
 pub struct Point {
     pub x: f64,
     pub y: f64,
     pub group: i64,
+    pub title: Option<String>,
+    pub href: Option<String>,
+}
+
+/// The Spotify page of a track.
+pub fn spotify_track_url(id: &str) -> String {
+    format!("https://open.spotify.com/track/{id}")
 }
 
 /// A scatter plot coloured by group, with a legend of `(group, label)` on the right.
@@ -286,7 +293,14 @@ pub fn scatter(points: &[Point], legend: &[(i64, String)], width: f64, height: f
     let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle" class="lbl">{}</text>"#, ml + pw / 2.0, height - 8.0, esc(x_label));
     let _ = write!(s, r#"<text x="14" y="{y}" transform="rotate(-90 14 {y})" text-anchor="middle" class="lbl">{}</text>"#, esc(y_label), y = mt + ph / 2.0);
     for p in points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()) {
-        let _ = write!(s, r#"<circle cx="{:.1}" cy="{:.1}" r="2.6" fill="{}" fill-opacity="0.7"/>"#, sx(p.x), sy(p.y), category_color(p.group));
+        let title = p.title.as_deref().map(|t| format!("<title>{}</title>", esc(t))).unwrap_or_default();
+        let circle = format!(r#"<circle cx="{:.1}" cy="{:.1}" r="2.6" fill="{}" fill-opacity="0.7">{title}</circle>"#, sx(p.x), sy(p.y), category_color(p.group));
+        match &p.href {
+            Some(href) => {
+                let _ = write!(s, r#"<a href="{}" target="_blank">{circle}</a>"#, esc(href));
+            }
+            None => s.push_str(&circle),
+        }
     }
     let lx = width - legend_w + 10.0;
     for (i, (g, label)) in legend.iter().enumerate() {

@@ -55,11 +55,12 @@ fn sample_playlists_and_auto() {
     expected.sort();
     assert_eq!(files, expected);
     let first = std::fs::read_to_string(p.path(&format!("lists/{}.csv", names[0][0]))).unwrap();
-    assert!(first.starts_with("Title,Artist,Album,Spotify URI\n"), "{first}");
+    assert!(first.starts_with("Title,Artist,Album,Spotify URI,Spotify URL\n"), "{first}");
     let rows = first.lines().count() - 1;
     assert_eq!(rows.to_string(), p.scalar("SELECT count(*) FROM cluster_playlists WHERE cluster = 0"));
     let top = p.query("SELECT spotify_id FROM cluster_playlists WHERE cluster = 0 AND position = 1");
-    assert!(first.lines().nth(1).unwrap().ends_with(&format!("spotify:track:{}", top[0][0])), "{first}");
+    let id = &top[0][0];
+    assert!(first.lines().nth(1).unwrap().ends_with(&format!("spotify:track:{id},https://open.spotify.com/track/{id}")), "{first}");
 }
 
 /// The `selecta cluster` summary on the sample with the defaults (k = 8, seed 42, n_init 10):

@@ -90,7 +90,8 @@ fn fetch_discogs_without_token() {
     assert!(fake.log.is_empty());
 }
 
-fn features(seed: u64) -> Features {
+/// Deterministic features for the `seed`-th ID (also the journey's).
+pub(crate) fn features(seed: u64) -> Features {
     let f = |k: u64| ((seed * 7919 + k * 104729) % 1000) as f64 / 1000.0;
     Features {
         acousticness: f(1),

@@ -4,6 +4,7 @@
 mod bad_input;
 mod build;
 mod fetch;
+mod journey;
 mod cluster;
 mod export;
 mod matching;

@@ -21,7 +21,7 @@ fn project(fake: &FakeSpotify) -> Project {
 
 /// Runs `selecta playlists spotify ARGS`; when it prints an authorization URL, opens it like a
 /// browser (following the fake's redirect to the local callback).
-fn run(p: &Project, args: &[&str]) -> (Output, u32) {
+pub(crate) fn run(p: &Project, args: &[&str]) -> (Output, u32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_selecta"))
         .current_dir(p.dir.path())
         .args(["--config", "selecta.toml", "playlists", "spotify"])
@@ -69,9 +69,9 @@ fn expected(p: &Project) -> BTreeMap<i64, (String, Vec<String>)> {
     m
 }
 
-/// Playlist name → items, as the fake holds them.
+/// Playlist name → items, of the playlists the user follows, as the fake holds them.
 fn held(fake: &FakeSpotify) -> BTreeMap<String, Vec<String>> {
-    fake.playlists().into_iter().map(|p| (p.name, p.items)).collect()
+    fake.playlists().into_iter().filter(|p| p.followed).map(|p| (p.name, p.items)).collect()
 }
 
 fn assert_in_step(p: &Project, fake: &FakeSpotify) {
@@ -198,4 +198,117 @@ fn needs_cluster_playlists() {
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("cluster_playlists"), "{}", out.stderr);
     assert_eq!(fake.stats(), Default::default());
+}
+
+/// Removing a playlist in the app only unfollows it (Spotify has no delete): the rerun sees it
+/// through the follow state and creates a new one, leaving the unfollowed one as it was.
+#[test]
+fn an_unfollowed_playlist_is_created_anew_not_refilled() {
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
+    let p = project(&fake);
+    assert_eq!(run(&p, &[]).0.code, 0);
+    {
+        let conn = duckdb::Connection::open(p.path("out/w.duckdb")).unwrap();
+        conn.execute_batch("DELETE FROM cluster_playlists WHERE cluster = 3 AND position % 2 = 0").unwrap();
+    }
+    let gone = fake.playlists()[3].clone();
+    fake.unfollow(&gone.id);
+    let (out, _) = run(&p, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("1 playlists created, 7 updated"), "{}", out.stdout);
+    assert!(out.stdout.contains("1 of the created replace playlists removed in Spotify"), "{}", out.stdout);
+    let old = fake.playlists().into_iter().find(|x| x.id == gone.id).unwrap();
+    assert_eq!((old.items, old.followed), (gone.items, false), "the unfollowed playlist is not written to");
+    assert_eq!(fake.playlists().len(), 9);
+    assert_in_step(&p, &fake);
+}
+
+/// A 502 after the server applied the write: the create is found among the user's playlists
+/// instead of made twice, the append is checked against the count instead of sent twice.
+#[test]
+fn a_502_after_an_applied_write_duplicates_nothing() {
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
+    let p = project(&fake);
+    fake.fail_after_applying("POST", "/me/playlists");
+    fake.fail_after_applying("POST", "/items");
+    let (out, _) = run(&p, &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(fake.stats().failed_after_apply, 2);
+    assert_eq!(fake.playlists().len(), 8, "no extra empty playlist");
+    assert_eq!(fake.stats().playlists_created, 8);
+    assert!(out.stderr.contains("looking for the playlist before creating it again"), "{}", out.stderr);
+    assert!(out.stderr.contains("the playlist now has 200 tracks (100 before the append)") || out.stderr.contains("tracks (100 before the append)"), "{}", out.stderr);
+    assert_in_step(&p, &fake);
+}
+
+/// Every playlist is filled by replace-then-append and read back 50 items at a time (the
+/// API's maximum for `/items`), so the final count is verified.
+#[test]
+fn fills_by_replace_then_append_and_verifies_50_at_a_time() {
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
+    let p = project(&fake);
+    let (out, _) = run(&p, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let s = fake.stats();
+    assert_eq!(s.items_puts, 8, "one replace per playlist");
+    let want: usize = expected(&p).values().map(|(_, u)| u.len().saturating_sub(1) / 100).sum();
+    assert_eq!(s.items_posts as usize, want, "the rest appended 100 at a time");
+    let reads: Vec<_> = fake.log.entries().into_iter().filter(|r| r.method == "GET" && r.path.ends_with("/items")).collect();
+    let pages: usize = expected(&p).values().map(|(_, u)| u.len().div_ceil(50)).sum();
+    assert_eq!(reads.len(), pages, "each playlist read back once, 50 per page");
+    assert!(reads.iter().all(|r| r.param("limit").as_deref() == Some("50")));
+    assert_in_step(&p, &fake);
+}
+
+/// When the clustering shrinks, the leftover playlists are left alone and named; `--prune`
+/// empties, renames and unfollows them, and the others' descriptions follow the new clustering.
+#[test]
+fn prune_retires_the_playlists_of_clusters_that_are_gone() {
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
+    let p = project(&fake);
+    assert_eq!(run(&p, &[]).0.code, 0);
+    {
+        let conn = duckdb::Connection::open(p.path("out/w.duckdb")).unwrap();
+        conn.execute_batch("DELETE FROM cluster_playlists WHERE cluster >= 6; DELETE FROM clusters WHERE cluster >= 6;").unwrap();
+    }
+    let before = fake.playlists();
+    let (out, _) = run(&p, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.matches("left alone: the cluster no longer exists").count(), 2, "{}", out.stdout);
+    assert_eq!(fake.playlists()[6].items, before[6].items, "without --prune, left as they were");
+    let (out, _) = run(&p, &["--prune"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.matches("pruned playlist").count(), 2, "{}", out.stdout);
+    let after = fake.playlists();
+    for x in &after[6..] {
+        assert!(x.items.is_empty() && !x.followed && x.name.ends_with("(retired)"), "{x:?}");
+    }
+    assert!(after[0].description.starts_with("Cluster 0 of 6 "), "{}", after[0].description);
+    assert_eq!(fake.stats().unfollows, 2);
+    assert_in_step(&p, &fake);
+    let (again, _) = run(&p, &["--prune"]);
+    assert!(!again.stdout.contains("pruned") && !again.stdout.contains("left alone"), "forgotten once pruned: {}", again.stdout);
+}
+
+/// The shared client retries by method: a POST answered 5xx is not sent again (the server may
+/// have applied it), a POST whose connection was refused is, like any GET.
+#[test]
+fn http_retries_non_idempotent_requests_only_when_unapplied() {
+    use selecta::http::{Client, HttpError, RetryPolicy};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let policy = RetryPolicy { max_attempts: 3, base_backoff: std::time::Duration::from_millis(1), ..RetryPolicy::default() };
+    let fake = spotify_playlists::start(CLIENT_ID).unwrap();
+    fake.fail_after_applying("POST", "/api/token");
+    let client = Client::new("t", &fake.base_url, policy.clone()).unwrap();
+    let url = client.url("/api/token");
+    let e = rt.block_on(client.send("/api/token", |c| c.post(&url).form(&[("grant_type", "nope")]))).unwrap_err();
+    assert!(matches!(e, HttpError::MaybeApplied { .. }), "{e}");
+    assert_eq!(client.requests_sent(), 1, "a POST is not retried after a 5xx");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::new("t", &format!("http://127.0.0.1:{port}"), policy).unwrap();
+    let url = client.url("/x");
+    let e = rt.block_on(client.send("/x", |c| c.post(&url).body("{}"))).unwrap_err();
+    assert!(matches!(e, HttpError::Transport { attempts: 3, .. }), "{e}");
+    assert_eq!(client.requests_sent(), 3, "a refused connection cannot have been applied: retried");
 }

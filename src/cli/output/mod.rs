@@ -164,6 +164,20 @@ pub fn explanation(w: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     w.flush()
 }
 
+/// `selecta init`: what was written and the next commands.
+pub fn initialized(w: &mut dyn Write, config: &Path, env: &Path, has_user: bool) -> io::Result<()> {
+    writeln!(w, "wrote {} (every section, with its defaults) and {}", config.display(), env.display())?;
+    let dir = config.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    writeln!(w, "next:")?;
+    writeln!(w, "  cp {} {}   # then fill in DISCOGS_TOKEN, SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET", env.display(), dir.join(".env").display())?;
+    if !has_user {
+        writeln!(w, "  set `user` in [discogs] of {} (or list your files in [inputs])", config.display())?;
+    }
+    let cd = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
+    writeln!(w, "  {cd}selecta build && selecta playlists spotify")?;
+    w.flush()
+}
+
 /// `selecta fetch discogs`: one summary line.
 pub fn discogs_fetched(w: &mut dyn Write, user: &str, r: &DiscogsReport) -> io::Result<()> {
     writeln!(
@@ -214,7 +228,7 @@ pub fn playlist_changes(w: &mut dyn Write, changes: &[Change], orphans: &[(i64, 
         }
     }
     for (c, id) in orphans {
-        writeln!(w, "keep    playlist {id} of cluster {c}, which no longer exists (not deleted)")?;
+        writeln!(w, "keep    playlist {id} of cluster {c}, which no longer exists (--prune empties, renames and unfollows it)")?;
     }
     let creates = changes.iter().filter(|c| matches!(c.action, Action::Create)).count();
     writeln!(w, "dry run: {creates} to create, {} to update; nothing sent", changes.len() - creates)?;
@@ -224,8 +238,14 @@ pub fn playlist_changes(w: &mut dyn Write, changes: &[Change], orphans: &[(i64, 
 /// `selecta playlists spotify`: what was done.
 pub fn playlists_synced(w: &mut dyn Write, s: &SyncSummary, orphans: &[(i64, String)]) -> io::Result<()> {
     writeln!(w, "{} playlists created, {} updated, {} tracks; {} requests", s.created, s.updated, s.tracks, s.requests)?;
+    if s.recreated > 0 {
+        writeln!(w, "{} of the created replace playlists removed in Spotify (unfollowed) or gone", s.recreated)?;
+    }
+    for (c, id) in &s.pruned {
+        writeln!(w, "pruned playlist {id} of cluster {c}: emptied, renamed \"… (retired)\", unfollowed")?;
+    }
     for (c, id) in orphans {
-        writeln!(w, "playlist {id} of cluster {c} left alone: the cluster no longer exists")?;
+        writeln!(w, "playlist {id} of cluster {c} left alone: the cluster no longer exists, its tracks now sit in other playlists (--prune retires it)")?;
     }
     w.flush()
 }

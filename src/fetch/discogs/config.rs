@@ -19,10 +19,19 @@ pub struct DiscogsConfig {
     /// `X-Discogs-Ratelimit` lowers it when smaller). Default: 60.
     #[serde(default = "default_rpm")]
     pub requests_per_minute: u32,
-    /// Whether `selecta build` loads the cached collection of `user` into `raw_releases` and
-    /// `raw_tracks` (beside any `[inputs]` files). Default: false.
+    /// Old key, still accepted: the collection of `user` is a build input whenever `user` is
+    /// set (the configuration sets this from `user` at load). Default: false.
     #[serde(default)]
     pub input: bool,
+    /// How old (hours) the last complete listing may be before `selecta build` lists the
+    /// collection again; younger, the build sends no request to Discogs. 0: every build lists.
+    /// Default: 24.
+    #[serde(default = "default_max_age")]
+    pub max_age_hours: u64,
+}
+
+fn default_max_age() -> u64 {
+    24
 }
 
 fn default_base_url() -> String {
@@ -35,7 +44,7 @@ fn default_rpm() -> u32 {
 
 impl Default for DiscogsConfig {
     fn default() -> Self {
-        DiscogsConfig { user: None, base_url: default_base_url(), requests_per_minute: default_rpm(), input: false }
+        DiscogsConfig { user: None, base_url: default_base_url(), requests_per_minute: default_rpm(), input: false, max_age_hours: default_max_age() }
     }
 }
 

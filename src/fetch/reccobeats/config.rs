@@ -27,7 +27,8 @@ pub struct ReccoBeatsConfig {
     /// Spotify IDs per request, 1 to 40. Default: 40.
     #[serde(default = "default_batch")]
     pub batch_size: usize,
-    /// Whether `selecta build` appends the cached features to `raw_audio_features`. Default: false.
+    /// Old key, still accepted: a `[reccobeats]` section (even empty) makes ReccoBeats a feature
+    /// source of `selecta build` (the configuration sets this at load). Default: false.
     #[serde(default)]
     pub input: bool,
     /// `after-files` (files listed in `[inputs].features` win, in their order, then ReccoBeats) or

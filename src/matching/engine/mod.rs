@@ -22,7 +22,7 @@ use super::score::{Decision, Quality, Query, Scored, Weights};
 use super::source::CandidateSource;
 use super::{MatchError, Strategy};
 pub use scorer::scorer_searches;
-pub use store::read_tracks;
+pub use store::{read_tracks, read_tracks_with_credits};
 
 /// How a run goes.
 #[derive(Debug, Clone)]
@@ -66,7 +66,9 @@ pub struct TrackDecision {
 /// Runs the matching on `conn` (the warehouse, with the state database attached as `state`).
 pub fn run(conn: &Connection, source: &mut dyn CandidateSource, opts: &RunOptions) -> Result<Summary, MatchError> {
     let started = Instant::now();
-    let tracks = read_tracks(conn)?;
+    let (tracks, credits): (Vec<Query>, Vec<Option<String>>) = read_tracks_with_credits(conn)?.into_iter().unzip();
+    // The artists as credited on the record, tried where the name finds nothing (scorer).
+    let credits: HashMap<String, String> = tracks.iter().zip(credits).filter_map(|(q, c)| Some((q.track_id.clone(), c?))).collect();
     store::create_tables(conn)?;
     let bar = if opts.progress { indicatif::ProgressBar::new(tracks.len() as u64) } else { indicatif::ProgressBar::hidden() };
     bar.set_style(
@@ -97,7 +99,7 @@ pub fn run(conn: &Connection, source: &mut dyn CandidateSource, opts: &RunOption
             }
         } else if !open.is_empty() {
             let (o, s) = match opts.strategy {
-                Strategy::Scorer => scorer::batch_scorer(&open, source, &opts.weights)?,
+                Strategy::Scorer => scorer::batch_scorer(&open, source, &opts.weights, &credits)?,
                 Strategy::Original => cascade::batch_original(&open, source, &opts.weights)?,
             };
             outcomes.extend(o);
@@ -126,6 +128,13 @@ pub fn run(conn: &Connection, source: &mut dyn CandidateSource, opts: &RunOption
     summary.stopped = stopped;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Empty match tables (no track matched), for a build whose matching cannot run (no
+/// credentials): the marts and checks that follow still find their tables.
+pub fn write_empty(conn: &Connection) -> Result<(), MatchError> {
+    store::create_tables(conn)?;
+    store::write_review(conn)
 }
 
 /// The shape of a search, for the summary: `track+artist`, `track+album`, `words`, `override`…

@@ -34,7 +34,15 @@ pub(super) fn add_scored(into: &mut Vec<Scored>, q: &Query, cands: &[Candidate],
 }
 
 /// Decides one batch with the scorer. Returns the outcomes and whether the source stopped.
-pub(super) fn batch_scorer(tracks: &[&Query], source: &mut dyn CandidateSource, w: &Weights) -> Result<(Vec<TrackDecision>, Option<String>), MatchError> {
+/// A track still unsettled after its two searches, whose artists are credited on the record
+/// under another name (`credits`: Discogs' `anv`), gets a third: the field-filtered search with
+/// the credit, its candidates scored against the credit.
+pub(super) fn batch_scorer(
+    tracks: &[&Query],
+    source: &mut dyn CandidateSource,
+    w: &Weights,
+    credits: &std::collections::HashMap<String, String>,
+) -> Result<(Vec<TrackDecision>, Option<String>), MatchError> {
     let first: Vec<Search> = tracks.iter().map(|q| scorer_searches(q)[0].clone()).collect();
     let r1 = source.search(tracks, &first)?;
     let mut stopped = r1.stopped.clone();
@@ -69,6 +77,26 @@ pub(super) fn batch_scorer(tracks: &[&Query], source: &mut dyn CandidateSource, 
     } else if !retry.is_empty() {
         for &i in &retry {
             failed[i] = Some("not sent: the run stopped".into());
+        }
+    }
+    let third: Vec<(usize, Query)> = (0..tracks.len())
+        .filter(|&i| failed[i].is_none() && !decisions[i].accepted())
+        .filter_map(|i| {
+            let q = tracks[i];
+            let credit = credits.get(&q.track_id)?;
+            Some((i, Query::new(&q.track_id, credit, &q.raw_title, &q.raw_album, q.duration_ms)))
+        })
+        .collect();
+    if !third.is_empty() && stopped.is_none() {
+        let qs: Vec<&Query> = third.iter().map(|(_, q)| q).collect();
+        let searches: Vec<Search> = qs.iter().map(|q| scorer_searches(q)[0].clone()).collect();
+        let r3 = source.search(&qs, &searches)?;
+        stopped = stopped.or(r3.stopped);
+        for (j, (i, cq)) in third.iter().enumerate() {
+            if let Ok(c) = &r3.results[j] {
+                add_scored(&mut scored[*i], cq, c, w, &searches[j].q());
+                decisions[*i] = score::decide(&mut scored[*i], w);
+            }
         }
     }
     let mut out = Vec::with_capacity(tracks.len());

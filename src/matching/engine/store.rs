@@ -15,17 +15,44 @@ pub(super) fn create_tables(conn: &Connection) -> Result<(), MatchError> {
     Ok(())
 }
 
-/// Reads the tracks to match from the warehouse's `tracks` table.
+/// Reads the tracks to match from the warehouse's `tracks` table. With the Discogs collection as
+/// a source (columns `work`, `artist_credit`), a sub-track whose title is generic ("Part 1") is
+/// searched as "<work> <title>".
 pub fn read_tracks(conn: &Connection) -> Result<Vec<Query>, MatchError> {
+    Ok(read_tracks_with_credits(conn)?.into_iter().map(|(q, _)| q).collect())
+}
+
+/// [`read_tracks`], each with the artists as credited on the record when that differs.
+pub fn read_tracks_with_credits(conn: &Connection) -> Result<Vec<(Query, Option<String>)>, MatchError> {
+    let has = |col: &str| -> Result<bool, MatchError> {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM information_schema.columns WHERE table_catalog = current_database() AND table_name = 'tracks' AND column_name = ?",
+                [col],
+                |r| r.get(0),
+            )
+            .map_err(duck("reading the columns of tracks"))?;
+        Ok(n > 0)
+    };
+    let credited = has("artist_credit")? && has("work")?;
+    let extra = if credited { "artist_credit, work" } else { "NULL::VARCHAR, NULL::VARCHAR" };
     let mut stmt = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT track_id, coalesce(CASE WHEN is_compilation THEN 'Various' END, artist, ''), coalesce(title, ''),
-                    coalesce(album, ''), duration_ms
-             FROM tracks ORDER BY track_id",
-        )
+                    coalesce(album, ''), duration_ms, {extra}
+             FROM tracks ORDER BY track_id"
+        ))
         .map_err(duck("reading tracks"))?;
     let rows = stmt
-        .query_map([], |r| Ok(Query::new(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?, r.get(4)?)))
+        .query_map([], |r| {
+            let (title, work): (String, Option<String>) = (r.get(2)?, r.get(6)?);
+            let title = match work {
+                Some(w) if super::super::normalize::generic_title(&title) => format!("{w} {title}"),
+                _ => title,
+            };
+            let q = Query::new(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?, &title, &r.get::<_, String>(3)?, r.get(4)?);
+            Ok((q, r.get::<_, Option<String>>(5)?))
+        })
         .map_err(duck("reading tracks"))?;
     Ok(rows.collect::<Result<Vec<_>, _>>().map_err(duck("reading tracks"))?)
 }

@@ -1,0 +1,207 @@
+//! Playlists in an order a DJ would play them (`[playlists] order = "set"`).
+//!
+//! **Compatibility.** Two consecutive tracks are *harmonically compatible* when their Camelot
+//! codes are the same (`8A` → `8A`), one step apart on the wheel with the same letter (`8A` →
+//! `9A`, `12B` → `1B`), or the relative major/minor (`8A` ↔ `8B`): the moves of harmonic
+//! mixing. Their tempos are *within the tolerance* when the relative step between them is at most
+//! `tempo_tolerance` (default 6 %, about what a turntable's pitch fader covers), counting half and
+//! double time as the same beat (90 → 178 BPM is a 1.1 % step).
+//!
+//! **Transition cost** `c(a → b)`, [`transition`]: harmonic 0 (same code) / 0.3 (a neighbour) /
+//! 3 (incompatible, or a key unknown: 1.5); tempo `0.5 · d / tol` within the tolerance, else
+//! `1.5 + 10 · (d − tol)` (capped at 4); energy follows an arc: a rise costs `0.5 · Δ`, a drop
+//! `1.0 · Δ` (energy in 0–1) — so a set builds up and drops only where it must. An incompatible
+//! key costs more than any tempo step within the tolerance, so harmony is kept first.
+//!
+//! **Sequencing**, [`sequence`]: a greedy path from the cluster's lowest-energy track (the arc
+//! starts low), always to the cheapest unvisited track, then improved by 2-opt on the open path:
+//! every reversal of a segment `s[i..=j]` whose total cost (the costs are asymmetric: reversed
+//! edges are re-priced, through prefix sums of forward and backward costs) is lower is applied,
+//! until a pass finds none (at most [`MAX_PASSES`] passes). O(n²) per pass.
+
+/// Most 2-opt passes over one cluster.
+pub const MAX_PASSES: usize = 60;
+
+/// A track as the sequencing sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetTrack {
+    /// Camelot code: wheel number 1–12 and `A` (minor) / `B` (major); `None` when the key is unknown.
+    pub camelot: Option<(u8, char)>,
+    pub tempo: Option<f64>,
+    pub energy: Option<f64>,
+}
+
+/// `8A` → `(8, 'A')`.
+pub fn parse_camelot(s: &str) -> Option<(u8, char)> {
+    let s = s.trim();
+    let letter = s.chars().last()?.to_ascii_uppercase();
+    let n: u8 = s[..s.len() - 1].parse().ok()?;
+    ((1..=12).contains(&n) && (letter == 'A' || letter == 'B')).then_some((n, letter))
+}
+
+/// Same code, ±1 on the wheel with the same letter, or the relative major/minor.
+pub fn harmonic(a: Option<(u8, char)>, b: Option<(u8, char)>) -> bool {
+    let (Some((na, la)), Some((nb, lb))) = (a, b) else { return false };
+    if la == lb {
+        let d = (na as i32 - nb as i32).rem_euclid(12);
+        d == 0 || d == 1 || d == 11
+    } else {
+        na == nb
+    }
+}
+
+/// The relative tempo step from `a` to `b`, half and double time counted as the same beat.
+pub fn tempo_step(a: f64, b: f64) -> Option<f64> {
+    (a > 0.0 && b > 0.0).then(|| [b / a, 2.0 * b / a, b / (2.0 * a)].into_iter().map(|r| (r - 1.0).abs()).fold(f64::INFINITY, f64::min))
+}
+
+/// Whether the tempo step from `a` to `b` is within `tol`.
+pub fn tempo_ok(a: Option<f64>, b: Option<f64>, tol: f64) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if tempo_step(a, b).is_some_and(|d| d <= tol + 1e-12))
+}
+
+/// The cost of playing `b` after `a` (see the module doc).
+pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
+    let key = match (a.camelot, b.camelot) {
+        (Some(x), Some(y)) if x == y => 0.0,
+        (Some(_), Some(_)) if harmonic(a.camelot, b.camelot) => 0.3,
+        (Some(_), Some(_)) => 3.0,
+        _ => 1.5,
+    };
+    let tempo = match (a.tempo, b.tempo) {
+        (Some(x), Some(y)) => match tempo_step(x, y) {
+            Some(d) if d <= tol => 0.5 * d / tol,
+            Some(d) => (1.5 + 10.0 * (d - tol)).min(4.0),
+            None => 1.0,
+        },
+        _ => 1.0,
+    };
+    let energy = match (a.energy, b.energy) {
+        (Some(x), Some(y)) if y >= x => 0.5 * (y - x),
+        (Some(x), Some(y)) => x - y,
+        _ => 0.0,
+    };
+    key + tempo + energy
+}
+
+/// The order (indexes into `tracks`) of a set through every track: greedy, then 2-opt.
+pub fn sequence(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
+    let n = tracks.len();
+    if n < 3 {
+        let mut order: Vec<usize> = (0..n).collect();
+        if n == 2 && transition(&tracks[1], &tracks[0], tol) < transition(&tracks[0], &tracks[1], tol) {
+            order.reverse();
+        }
+        return order;
+    }
+    let c = |a: usize, b: usize| transition(&tracks[a], &tracks[b], tol);
+    // Greedy from the lowest-energy track (the first on ties).
+    let start = (0..n).min_by(|&a, &b| tracks[a].energy.unwrap_or(1.0).total_cmp(&tracks[b].energy.unwrap_or(1.0)).then(a.cmp(&b))).unwrap_or(0);
+    let mut visited = vec![false; n];
+    let mut path = Vec::with_capacity(n);
+    let mut at = start;
+    visited[at] = true;
+    path.push(at);
+    for _ in 1..n {
+        let next = (0..n).filter(|&j| !visited[j]).min_by(|&a, &b| c(at, a).total_cmp(&c(at, b)).then(a.cmp(&b))).expect("an unvisited track");
+        visited[next] = true;
+        path.push(next);
+        at = next;
+    }
+    // 2-opt on the open path with asymmetric costs.
+    for _ in 0..MAX_PASSES {
+        let mut improved = false;
+        let mut fwd = vec![0.0; n];
+        let mut bwd = vec![0.0; n];
+        let prefix = |path: &[usize], fwd: &mut Vec<f64>, bwd: &mut Vec<f64>| {
+            for k in 1..n {
+                fwd[k] = fwd[k - 1] + c(path[k - 1], path[k]);
+                bwd[k] = bwd[k - 1] + c(path[k], path[k - 1]);
+            }
+        };
+        prefix(&path, &mut fwd, &mut bwd);
+        for i in 0..n - 1 {
+            for j in i + 1..n {
+                let inner_old = fwd[j] - fwd[i];
+                let inner_new = bwd[j] - bwd[i];
+                let (mut old, mut new) = (inner_old, inner_new);
+                if i > 0 {
+                    old += c(path[i - 1], path[i]);
+                    new += c(path[i - 1], path[j]);
+                }
+                if j + 1 < n {
+                    old += c(path[j], path[j + 1]);
+                    new += c(path[i], path[j + 1]);
+                }
+                if new < old - 1e-9 {
+                    path[i..=j].reverse();
+                    prefix(&path, &mut fwd, &mut bwd);
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(camelot: &str, tempo: f64, energy: f64) -> SetTrack {
+        SetTrack { camelot: parse_camelot(camelot), tempo: Some(tempo), energy: Some(energy) }
+    }
+
+    /// The wheel's moves: same code, ±1 (12 wraps to 1), relative major/minor; nothing else.
+    #[test]
+    fn camelot_compatibility() {
+        let p = |s| parse_camelot(s);
+        assert_eq!(p("12B"), Some((12, 'B')));
+        assert_eq!(p("13A"), None);
+        assert!(harmonic(p("8A"), p("8A")) && harmonic(p("8A"), p("9A")) && harmonic(p("12B"), p("1B")) && harmonic(p("8A"), p("8B")));
+        assert!(!harmonic(p("8A"), p("9B")) && !harmonic(p("8A"), p("10A")) && !harmonic(None, p("8A")));
+    }
+
+    /// Half and double time are the same beat; 6 % is the default tolerance.
+    #[test]
+    fn tempo_steps() {
+        assert!((tempo_step(90.0, 178.0).unwrap() - 1.0 / 90.0).abs() < 1e-9);
+        assert!(tempo_ok(Some(120.0), Some(127.0), 0.06) && !tempo_ok(Some(120.0), Some(128.0), 0.06));
+        assert!(!tempo_ok(None, Some(120.0), 0.06));
+    }
+
+    /// A shuffled walk round the wheel comes back as a set whose every transition is
+    /// harmonically compatible and within the tempo tolerance, starting at the lowest energy.
+    #[test]
+    fn a_shuffled_wheel_becomes_a_compatible_set() {
+        let mut tracks = Vec::new();
+        for k in 0..24usize {
+            let code = format!("{}{}", k % 12 + 1, if k < 12 { 'A' } else { 'B' });
+            tracks.push(t(&code, 120.0 + (k % 5) as f64, 0.2 + k as f64 / 40.0));
+        }
+        // A fixed shuffle.
+        let order: Vec<usize> = (0..24).map(|i| (i * 7 + 3) % 24).collect();
+        let shuffled: Vec<SetTrack> = order.iter().map(|&i| tracks[i].clone()).collect();
+        let set = sequence(&shuffled, 0.06);
+        let mut seen = set.clone();
+        seen.sort();
+        assert_eq!(seen, (0..24).collect::<Vec<_>>(), "every track once");
+        let bad: Vec<(usize, usize)> = set.windows(2).map(|w| (w[0], w[1])).filter(|&(a, b)| !harmonic(shuffled[a].camelot, shuffled[b].camelot)).collect();
+        assert!(bad.is_empty(), "incompatible transitions: {bad:?}");
+        assert!(set.windows(2).all(|w| tempo_ok(shuffled[w[0]].tempo, shuffled[w[1]].tempo, 0.06)));
+        assert_eq!(shuffled[set[0]].energy, Some(0.2), "the arc starts at the lowest energy");
+    }
+
+    /// 2-opt never makes the greedy path worse, and fixes a crossing the greedy walk leaves.
+    #[test]
+    fn two_opt_lowers_the_total_cost() {
+        let tracks = vec![t("1A", 120.0, 0.1), t("5A", 120.0, 0.2), t("2A", 120.0, 0.3), t("4A", 120.0, 0.4), t("3A", 120.0, 0.5)];
+        let set = sequence(&tracks, 0.06);
+        let total: f64 = set.windows(2).map(|w| transition(&tracks[w[0]], &tracks[w[1]], 0.06)).sum();
+        let codes: Vec<u8> = set.iter().map(|&i| tracks[i].camelot.unwrap().0).collect();
+        assert_eq!(codes, [1, 2, 3, 4, 5], "total {total}");
+    }
+}
