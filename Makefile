@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test test-all bench report-png clean-warehouse
+.PHONY: all build warehouse test test-all test-browser bench report-png clean-warehouse
 
 all: warehouse
 
@@ -27,6 +27,12 @@ test:
 ##   eval "$$(scripts/ci-postgres.sh)")
 test-all:
 	cargo test --release --locked -- --include-ignored
+
+## test-browser: `selecta serve` in a real browser: Debian's chromium (apt-get install chromium)
+##   driven by playwright-core from npm; screenshots in out/screenshots/
+test-browser: build
+	cd tests/browser && npm install --no-audit --no-fund --no-package-lock
+	SELECTA_BIN=$(BIN) node --test tests/browser/
 
 ## bench: the whole job's wall time on the original data (plus the stage benchmarks)
 bench: build

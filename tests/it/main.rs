@@ -8,6 +8,7 @@ mod export;
 mod matching;
 mod playlists;
 mod report;
+mod serve;
 mod sql;
 
 use std::path::{Path, PathBuf};
