@@ -1,4 +1,4 @@
-//! Search over tracks: the words of a title, an artist or an album (accents and case folded),
+//! Search over tracks: the words of a title, an artist, an album or a track key (accents and case folded),
 //! with what the build decided for each track (its Spotify ID, match quality and cluster).
 
 use duckdb::Connection;
@@ -38,7 +38,7 @@ pub fn search(conn: &Connection, tables: &[String], q: &str) -> Result<Vec<Hit>,
         "SELECT t.track_id, coalesce(t.artist, ''), coalesce(t.title, ''), coalesce(t.album, ''), {id}, {quality}, {cluster}
          FROM tracks t {id_join} {m_join} {c_join}
          WHERE list_bool_and(list_transform(string_split(strip_accents(lower(trim($1))), ' '),
-                 lambda w: w = '' OR strip_accents(lower(concat_ws(' ', t.title, t.artist, t.album))) LIKE '%' || w || '%'))
+                 lambda w: w = '' OR strip_accents(lower(concat_ws(' ', t.title, t.artist, t.album, t.track_id))) LIKE '%' || w || '%'))
          ORDER BY t.artist, t.album, t.track_id LIMIT {LIMIT}"
     );
     let mut stmt = conn.prepare(&sql).map_err(duck("searching tracks"))?;
