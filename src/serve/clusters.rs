@@ -46,7 +46,7 @@ pub fn clusters(conn: &Connection, tables: &[String]) -> Result<Option<Vec<Clust
     let features = tables.iter().any(|t| t == "tracks_features");
     let sql = if features {
         "SELECT p.cluster, p.position, p.track_id, coalesce(p.spotify_id, ''), coalesce(p.title, ''), coalesce(p.artist, ''), coalesce(p.album, ''),
-                coalesce(f.Genre, ''), coalesce(f.Style, ''), coalesce(f.Key, ''), coalesce(f.Camelot, ''), coalesce(format('{:.0}', f.Tempo), '')
+                coalesce(f.Genre, ''), coalesce(f.Style, ''), coalesce(f.Key, ''), coalesce(f.Camelot, ''), coalesce(format('{:.0f}', f.Tempo), '')
          FROM cluster_playlists p LEFT JOIN tracks_features f ON f.spotify_id = p.spotify_id ORDER BY p.cluster, p.position"
     } else {
         "SELECT cluster, position, track_id, coalesce(spotify_id, ''), coalesce(title, ''), coalesce(artist, ''), coalesce(album, ''), '', '', '', '', ''

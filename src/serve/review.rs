@@ -69,8 +69,8 @@ pub struct Queue {
 }
 
 const QUEUE: &str = "SELECT m.track_id, coalesce(t.artist, ''), coalesce(t.title, ''), coalesce(t.album, ''), CAST(t.release_id AS VARCHAR),
-        m.quality, coalesce(format('{:.3}', m.score), ''), coalesce(m.reason, ''), coalesce(m.spotify_id, ''),
-        coalesce(m.runner_up_id || format(' ({:.3})', m.runner_up_score), '')
+        m.quality, coalesce(format('{:.3f}', m.score), ''), coalesce(m.reason, ''), coalesce(m.spotify_id, ''),
+        coalesce(m.runner_up_id || format(' ({:.3f})', m.runner_up_score), '')
     FROM track_matches m JOIN tracks t USING (track_id)
     WHERE m.quality IN ('ambiguous', 'low', 'none', 'high')
       AND ($1 = '' OR m.quality = $1)
@@ -116,10 +116,10 @@ pub fn queue(conn: &Connection, tables: &[String], filter: &Filter, decided: &BT
     {
         let sql = format!(
             "WITH q AS (SELECT * FROM ({QUEUE}) LIMIT {LIMIT})
-             SELECT c.track_id, c.rank, c.spotify_id, coalesce(c.name, ''), coalesce(c.artists, ''), coalesce(c.album, ''), format('{{:.3}}', c.score),
-                    format('title {{:.2}} · artist {{}} · album {{:.2}} · duration {{}} · version {{}} ({{}})', c.title_sim,
-                           coalesce(format('{{:.2}}', c.artist_sim), 'n/a'), c.album_sim, coalesce(format('{{:.2}}', c.duration_sim), 'n/a'),
-                           format('{{:.1}}', c.version_distance), coalesce(c.version, '')),
+             SELECT c.track_id, c.rank, c.spotify_id, coalesce(c.name, ''), coalesce(c.artists, ''), coalesce(c.album, ''), format('{{:.3f}}', c.score),
+                    format('title {{:.2f}} · artist {{}} · album {{:.2f}} · duration {{}} · version {{}} ({{}})', c.title_sim,
+                           coalesce(format('{{:.2f}}', c.artist_sim), 'n/a'), c.album_sim, coalesce(format('{{:.2f}}', c.duration_sim), 'n/a'),
+                           format('{{:.1f}}', c.version_distance), coalesce(c.version, '')),
                     coalesce(c.chosen, false)
              FROM match_candidates c SEMI JOIN q ON q.track_id = c.track_id WHERE c.rank <= 5 ORDER BY c.track_id, c.rank"
         );

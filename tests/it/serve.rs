@@ -36,6 +36,7 @@ names = "decisions/names.toml"
 }
 
 /// A running `selecta serve --port 0`, killed when dropped.
+#[derive(Debug)]
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
@@ -58,7 +59,10 @@ pub fn start(p: &Project, port: u16) -> Result<Server, String> {
         .spawn()
         .expect("starting selecta serve");
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    // Keep reading what it prints after the address, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let Some(url) = first.trim().strip_prefix("selecta serve: http://") else {
         let out = child.wait_with_output().unwrap();
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
