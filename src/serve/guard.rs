@@ -4,8 +4,9 @@
 //! The server binds 127.0.0.1 only; a page elsewhere could still make a browser send requests
 //! to it, under its own host name after a DNS rebinding, or as a cross-site form post. So every
 //! request whose `Host` is not `127.0.0.1`, `localhost` or `[::1]` (any port) is refused with
-//! 403, and every POST must carry the token this server drew at start (a form field `csrf` or
-//! the header `x-csrf-token`); the token is only ever written into our own pages.
+//! 403, and every POST must carry the token this server drew at start (the form field `csrf`,
+//! checked by each action before it reads anything else); the token is only ever written into
+//! our own pages.
 
 use axum::http::{HeaderMap, Method, StatusCode, header};
 
@@ -41,8 +42,7 @@ pub fn same_token(a: &str, b: &str) -> bool {
 }
 
 /// The refusal of a request, if it must be refused before any handler sees it: a foreign
-/// Host, or a POST whose header token is wrong (form tokens are checked by the form handlers,
-/// which read the body).
+/// Host, or a method other than GET, HEAD and POST.
 pub fn refuse(method: &Method, headers: &HeaderMap) -> Option<(StatusCode, &'static str)> {
     if !host_allowed(headers) {
         return Some((StatusCode::FORBIDDEN, "refused: this server answers only to 127.0.0.1, localhost or [::1] (Host header)\n"));
