@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test test-all fuzz bench report-png clean-warehouse
+.PHONY: all build warehouse test test-all test-browser fuzz bench report-png clean-warehouse
 
 all: warehouse
 
@@ -33,6 +33,12 @@ test-all:
 FUZZ_CASES ?= 100000
 fuzz:
 	SELECTA_FUZZ_CASES=$(FUZZ_CASES) cargo test --release --locked --lib ingest::fuzz -- --nocapture
+
+## test-browser: `selecta serve` in a real browser: Debian's chromium (apt-get install chromium)
+##   driven by playwright-core from npm; screenshots in out/screenshots/
+test-browser: build
+	cd tests/browser && npm install --no-audit --no-fund --no-package-lock
+	SELECTA_BIN=$(BIN) node --test tests/browser/
 
 ## bench: the whole job's wall time on the original data (plus the stage benchmarks)
 bench: build

@@ -8,7 +8,8 @@
 //!    none imports another;
 //! 4. `fakes`: test servers and a demo warehouse (feature `fakes`), over the stages' formats;
 //! 5. `config`: loads every stage's section;
-//! 6. `pipeline`: composes the stages' steps;
+//! 6. `pipeline`: composes the stages' steps; `serve`: the local web app over the warehouse
+//!    (reads what the stages wrote, writes their decision files, runs `selecta build` as a child);
 //! 7. `cli`: commands and printing.
 //!
 //! The test reads `src/**/*.rs` as text and finds every `crate::<module>` path (in `use` lines
@@ -36,6 +37,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("fakes", 4),
     ("config", 5),
     ("pipeline", 6),
+    ("serve", 6),
     ("cli", 7),
 ];
 

@@ -4,7 +4,7 @@
 //! The code is layered; each layer imports only the layers below it (the test in `layers.rs`
 //! holds this against every `use crate::…`):
 //! - **top**: [`cli`] (every command, all printing), [`pipeline`] (the build plan and its
-//!   runner), [`config`] (loads and validates every section, hands each stage its own);
+//!   runner), [`serve`] (the local review page over the warehouse), [`config`] (loads and validates every section, hands each stage its own);
 //! - **stages**, libraries with their own error and configuration section, that know nothing
 //!   of each other or of the top: [`ingest`] (raw files → raw tables), [`matching`] (tracks →
 //!   Spotify IDs), [`cluster`] (KMeans, names, ordered lists), [`fetch`] (Discogs and ReccoBeats
@@ -37,5 +37,6 @@ pub mod matching;
 pub mod pipeline;
 pub mod playlists;
 pub mod report;
+pub mod serve;
 pub mod setting;
 pub mod step;

@@ -180,3 +180,35 @@ with open(os.path.join(HERE, "exportify.csv"), "w", newline="", encoding="utf-8-
 
 n_tracks = sum(1 for _, _, _, e, _ in tracks for p, _ in e if p)
 print(f"{len(releases)} releases, {n_tracks} tracks, {sum(1 for r in id_rows if r['spotify_id'])} with an ID, {len(seen_ids)} with features")
+
+# A local Spotify catalogue for `[match] source = "catalogue"` (examples/sample_review.toml): the
+# tracks with an ID as Spotify lists them, and the traps a person must review. Its own seed, so
+# the files above do not move when it changes.
+crng = random.Random(2026)
+cat_rows, made = [], set()
+for i, row in enumerate(id_rows):
+    sid = row["spotify_id"]
+    if not sid or sid in made:
+        continue
+    made.add(sid)
+    artist = row["artist"].replace(" (2)", "")
+    name, album = row["title"], row["album"]
+    dur = crng.randint(150_000, 420_000)
+    if i % 29 == 4:
+        # Listed on a best-of under a longer title: a `low` match, queued for review.
+        name, album = f"{name} (Version Longue)", f"Best Of {artist}"
+    elif i % 29 == 9:
+        # Only on a best-of: a `medium` or `high` match.
+        album = f"The Best Of {artist}"
+    cat_rows.append((sid, name, artist, album, dur))
+    if i % 11 == 2:
+        # The same artist's sequel on the same album: the version penalty keeps it out.
+        cat_rows.append((spotify_id(), f"{row['title']} Part Two", artist, row["album"], dur + 30_000))
+    if row["artist"] == "Various" and i % 4 == 1:
+        # Another performer's song of the same name on the same compilation: ambiguous.
+        cat_rows.append((spotify_id(), row["title"], crng.choice(ARTISTS).replace(" (2)", ""), row["album"], dur))
+with open(os.path.join(HERE, "catalogue.csv"), "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["spotify_id", "name", "artists", "album", "duration_ms"])
+    w.writerows(cat_rows)
+print(f"catalogue.csv: {len(cat_rows)} rows")

@@ -2,7 +2,7 @@
 //!
 //! [`Cli`] is the clap definition; [`run`] sets up logging (tracing, on stderr), loads the
 //! configuration and dispatches to one file per command ([`build`], [`sql`], [`export`],
-//! [`cluster`], [`fetch`], [`matching`], [`report`], [`playlists`], [`init`]). Each command opens what it
+//! [`cluster`], [`fetch`], [`matching`], [`report`], [`playlists`], [`init`], [`serve`]). Each command opens what it
 //! needs, calls the stages with their own configuration section, and prints through
 //! [`output`], the one place that decides what reaches stdout.
 
@@ -15,6 +15,7 @@ pub mod matching;
 pub mod output;
 pub mod playlists;
 pub mod report;
+pub mod serve;
 pub mod sql;
 
 use std::path::PathBuf;
@@ -62,6 +63,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Publish one playlist per cluster (`playlists spotify [--dry-run]`).
     Playlists(playlists::PlaylistsArgs),
+    /// A local page (127.0.0.1) to listen to the clusters, review matches, rename clusters and rebuild.
+    Serve(serve::ServeArgs),
 }
 
 /// What the command line says about drawing to the terminal.
@@ -93,6 +96,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Match(args) => matching::run(&config, &ui, &args),
         Command::Report(args) => report::run(&config, &args),
         Command::Playlists(args) => playlists::run(&config, &args),
+        Command::Serve(args) => serve::run(&config, &args),
     }
 }
 

@@ -153,8 +153,13 @@ pub struct NameOverrides {
 }
 
 impl NameOverrides {
+    /// Reads the file; one that does not exist yet (`selecta serve` creates it) names nothing.
     pub fn load(path: &Path) -> Result<NameOverrides, ClusterError> {
         let err = |message: String| ClusterError::NamesFile { path: path.to_path_buf(), message };
+        if !path.exists() {
+            tracing::warn!("the names file {} does not exist yet: computed names", path.display());
+            return Ok(NameOverrides::default());
+        }
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let entries: BTreeMap<String, String> = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
         Ok(NameOverrides { entries })

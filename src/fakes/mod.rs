@@ -28,6 +28,7 @@
 //! rate-limited or token-expiring traffic in virtual time.
 
 pub mod discogs;
+pub mod raw_http;
 pub mod reccobeats;
 pub mod spotify;
 pub mod spotify_playlists;

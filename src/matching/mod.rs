@@ -3,7 +3,9 @@
 //! - [`normalize`]: one normalization for both sides (accents, case, punctuation, "The",
 //!   Discogs suffixes, featured artists, version tags);
 //! - [`score`]: a [`score::Query`] (the Discogs track) against [`score::Candidate`]s, a weighted
-//!   strsim score with a version-mismatch penalty, and the decision (threshold AND margin);
+//!   strsim score with a version-mismatch penalty, and the decision (threshold AND margin,
+//!   the title floor, which qualities are accepted without review);
+//! - [`sequel`]: part and sequel markers ("Part Two", "Reprise") a candidate adds to a title;
 //! - [`source`]: the [`source::CandidateSource`] trait, implemented by [`spotify`] (the Web API
 //!   search, cached in the state database) and [`catalogue`] (a local CSV / Parquet in DuckDB);
 //! - [`original`]: the original 7-stage cascade, to compare;
@@ -25,6 +27,7 @@ pub mod normalize;
 pub mod original;
 pub mod overrides;
 pub mod score;
+pub mod sequel;
 pub mod source;
 pub mod spotify;
 #[cfg(test)]

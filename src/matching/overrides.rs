@@ -5,8 +5,13 @@ use std::collections::{HashMap, HashSet};
 use super::MatchError;
 
 /// Reads an overrides CSV: `track_id,spotify_id` (header row), `none` (or empty) for "no match".
+/// A file that does not exist yet (`selecta serve` creates it) overrides nothing.
 pub fn read_overrides(path: &std::path::Path) -> Result<HashMap<String, Option<String>>, MatchError> {
     let bad = |line: u64, message: String| MatchError::Overrides { path: path.to_path_buf(), line, message };
+    if !path.exists() {
+        tracing::warn!("the overrides file {} does not exist yet: no overrides", path.display());
+        return Ok(HashMap::new());
+    }
     let mut r = csv::Reader::from_path(path).map_err(|e| bad(0, e.to_string()))?;
     let headers = r.headers().map_err(|e| bad(1, e.to_string()))?.clone();
     let col = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));

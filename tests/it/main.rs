@@ -10,6 +10,7 @@ mod export;
 mod matching;
 mod playlists;
 mod report;
+mod serve;
 mod sql;
 
 use std::path::{Path, PathBuf};

@@ -285,3 +285,14 @@ pub fn report_written(w: &mut dyn Write, report: &Report, out: &Path) -> io::Res
     }
     w.flush()
 }
+
+/// `selecta serve`: where the page is (first line, so a script can read the port), which
+/// warehouse it serves and which decision files it created.
+pub fn serving(w: &mut dyn Write, url: &str, warehouse: &Path, created: &[PathBuf]) -> io::Result<()> {
+    writeln!(w, "selecta serve: {url}")?;
+    writeln!(w, "serving {} (read-only); Ctrl-C stops", warehouse.display())?;
+    for p in created {
+        writeln!(w, "created {} (decisions are saved there)", p.display())?;
+    }
+    w.flush()
+}

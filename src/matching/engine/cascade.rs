@@ -46,16 +46,21 @@ pub(super) fn batch_original(tracks: &[&Query], source: &mut dyn CandidateSource
         let s = std::mem::take(&mut scored[i]);
         let o = match (&failed[i], &done[i]) {
             (Some(m), _) => TrackDecision { track_id: q.track_id.clone(), quality: Quality::Pending, chosen: None, decision: None, scored: s, query: None, override_id: None, reason: m.clone() },
-            (None, Some((stage, idx, query))) => TrackDecision {
-                track_id: q.track_id.clone(),
-                quality: original::quality(*stage),
-                chosen: Some(*idx),
-                decision: None,
-                scored: s,
-                query: Some(query.clone()),
-                override_id: None,
-                reason: format!("original cascade, stage {stage}"),
-            },
+            (None, Some((stage, idx, query))) => {
+                // The same acceptance policy as the scorer: a `low` stage waits for review.
+                let quality = original::quality(*stage);
+                let accept = w.accept.contains(&quality);
+                TrackDecision {
+                    track_id: q.track_id.clone(),
+                    quality,
+                    chosen: accept.then_some(*idx),
+                    decision: None,
+                    scored: s,
+                    query: Some(query.clone()),
+                    override_id: None,
+                    reason: if accept { format!("original cascade, stage {stage}") } else { format!("original cascade, stage {stage}; queued for review (`{}` is not in [match.weights] accept)", quality.as_str()) },
+                }
+            }
             (None, None) => TrackDecision { track_id: q.track_id.clone(), quality: Quality::None, chosen: None, decision: None, scored: s, query: None, override_id: None, reason: "no stage of the cascade found a result".into() },
         };
         out.push(o);
