@@ -91,7 +91,7 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
     remove_if_exists(&side)?;
     remove_if_exists(&wal_path(&side))?;
 
-    let conn = duckdb::Connection::open(&side).map_err(duck(format!("creating {}", side.display())))?;
+    let conn = open_side(&side)?;
     attach_state(&conn, &config.state, false)?;
     conn.execute_batch(STATE_TABLES).map_err(duck("creating the state tables"))?;
     conn.execute(
@@ -181,6 +181,18 @@ pub fn build(config: &Config, progress: bool, observer: &mut dyn BuildObserver) 
     let outcome = BuildOutcome { run_id, steps: records, failure, seconds };
     observer.finished(&outcome, &config.warehouse, config.warehouse.exists());
     Ok(outcome)
+}
+
+/// The side file, attached without a write-ahead log (`RECOVERY_MODE NO_WAL_WRITES`) as the
+/// connection's default database: a build's tables reach the disk once, at the final
+/// `CHECKPOINT`, instead of once in the WAL at every step's commit and again at the
+/// checkpoint. Nothing is lost by it: a build that does not reach the swap deletes the file.
+fn open_side(side: &Path) -> Result<duckdb::Connection, DbError> {
+    let context = || format!("creating {}", side.display());
+    let conn = duckdb::Connection::open_in_memory().map_err(duck(context()))?;
+    conn.execute_batch(&format!("ATTACH {} AS building (RECOVERY_MODE NO_WAL_WRITES); USE building;", crate::db::path_literal(side)))
+        .map_err(duck(context()))?;
+    Ok(conn)
 }
 
 enum StepResult {
