@@ -1,11 +1,5 @@
-//! Choosing k: the elbow curve, the silhouette, and the rule `--k auto` applies.
-//!
-//! [`silhouette`] is the mean silhouette coefficient of scikit-learn's `silhouette_score`
-//! (Euclidean): for each row, `a` = mean distance to the other rows of its cluster, `b` = the
-//! lowest mean distance to the rows of another cluster, `s = (b − a) / max(a, b)`, and `s = 0`
-//! for a row alone in its cluster. It is exact (O(n²)) up to [`SILHOUETTE_MAX_ROWS`] rows; above,
-//! it is computed on a deterministic sample of that many rows (a Fisher–Yates shuffle seeded by
-//! the run's seed), like `silhouette_score(..., sample_size=...)`, and the run says so.
+//! Choosing k: the elbow curve's points and the rule `--k auto` applies (the silhouette of
+//! each k is [`super::silhouette`]'s).
 //!
 //! [`KRule`] is the rule of `--k auto` over the range ([`choose`]):
 //! - `elbow` (default): the "kneedle" point of the inertia curve — k and inertia are both
@@ -15,15 +9,7 @@
 //! - `silhouette`: the k with the highest silhouette (smallest k on ties). On the original data
 //!   this is k = 2 (0.260), which makes few, broad playlists.
 
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde::Deserialize;
-
-use super::kmeans::{Matrix, sq_dist};
-
-/// Above this many rows the silhouette is computed on a deterministic sample of this size.
-pub const SILHOUETTE_MAX_ROWS: usize = 10_000;
 
 /// The rule of `--k auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -41,75 +27,6 @@ impl KRule {
             KRule::Silhouette => "silhouette",
         }
     }
-}
-
-/// A silhouette value and how many rows it was measured on.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Silhouette {
-    pub value: f64,
-    pub rows: usize,
-}
-
-/// The mean silhouette of `labels` (values `0..k`), exact up to `max_rows` rows, else on a
-/// sample of `max_rows` rows drawn with `seed`. `None` when it is undefined (fewer than 2
-/// clusters, or as many clusters as rows).
-pub fn silhouette(x: &Matrix, labels: &[usize], k: usize, max_rows: usize, seed: u64) -> Option<Silhouette> {
-    let rows: Vec<usize> = if x.n > max_rows {
-        let mut idx: Vec<usize> = (0..x.n).collect();
-        idx.shuffle(&mut StdRng::seed_from_u64(seed));
-        idx.truncate(max_rows);
-        idx.sort_unstable();
-        idx
-    } else {
-        (0..x.n).collect()
-    };
-    let n = rows.len();
-    let mut sizes = vec![0usize; k];
-    for &i in &rows {
-        sizes[labels[i]] += 1;
-    }
-    let used = sizes.iter().filter(|&&s| s > 0).count();
-    if used < 2 || used >= n {
-        return None;
-    }
-    let threads = if n >= 2_000 { std::thread::available_parallelism().map_or(1, |t| t.get()) } else { 1 };
-    let chunk = n.div_ceil(threads);
-    let sizes = &sizes;
-    let rows_ref = &rows;
-    let total: f64 = std::thread::scope(|s| {
-        let handles: Vec<_> = rows
-            .chunks(chunk)
-            .map(|mine| {
-                s.spawn(move || {
-                    let mut sums = vec![0.0; k];
-                    let mut acc = 0.0;
-                    for &i in mine {
-                        sums.iter_mut().for_each(|v| *v = 0.0);
-                        let xi = x.row(i);
-                        for &j in rows_ref {
-                            sums[labels[j]] += sq_dist(xi, x.row(j)).sqrt();
-                        }
-                        let own = labels[i];
-                        if sizes[own] <= 1 {
-                            continue; // s = 0
-                        }
-                        let a = sums[own] / (sizes[own] - 1) as f64;
-                        let b = (0..k)
-                            .filter(|&c| c != own && sizes[c] > 0)
-                            .map(|c| sums[c] / sizes[c] as f64)
-                            .fold(f64::INFINITY, f64::min);
-                        let m = a.max(b);
-                        if m > 0.0 {
-                            acc += (b - a) / m;
-                        }
-                    }
-                    acc
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("silhouette thread")).sum()
-    });
-    Some(Silhouette { value: total / n as f64, rows: n })
 }
 
 /// One point of the elbow curve.
@@ -157,36 +74,6 @@ pub fn choose(points: &[ElbowPoint], rule: KRule) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Two tight pairs far apart: by hand, a(0) = 1, b(0) = mean(10, √101) → s ≈ 0.9;
-    /// checked against the formula row by row.
-    #[test]
-    fn silhouette_by_hand() {
-        let x = Matrix::from_rows(vec![vec![0.0, 0.0], vec![0.0, 1.0], vec![10.0, 0.0], vec![10.0, 1.0]]).unwrap();
-        let labels = [0, 0, 1, 1];
-        let s = silhouette(&x, &labels, 2, 100, 0).unwrap();
-        let b = (10.0 + 101f64.sqrt()) / 2.0;
-        let expected = (b - 1.0) / b;
-        assert!((s.value - expected).abs() < 1e-12, "{s:?} vs {expected}");
-        assert_eq!(s.rows, 4);
-        // a singleton contributes 0; one cluster is undefined.
-        let s3 = silhouette(&x, &[0, 0, 1, 2], 3, 100, 0).unwrap();
-        assert!(s3.value < s.value);
-        assert!(silhouette(&x, &[0, 0, 0, 0], 1, 100, 0).is_none());
-    }
-
-    /// Above the cap the sample is deterministic for a seed and has the cap's size.
-    #[test]
-    fn sampled_silhouette_is_deterministic() {
-        let rows: Vec<Vec<f64>> = (0..300).map(|i| vec![(i % 3) as f64 * 10.0 + (i as f64 * 0.1).sin(), 0.0]).collect();
-        let labels: Vec<usize> = (0..300).map(|i| i % 3).collect();
-        let x = Matrix::from_rows(rows).unwrap();
-        let a = silhouette(&x, &labels, 3, 100, 5).unwrap();
-        let b = silhouette(&x, &labels, 3, 100, 5).unwrap();
-        assert_eq!(a, b);
-        assert_eq!(a.rows, 100);
-        assert!(a.value > 0.8);
-    }
 
     fn curve(first_k: usize, inertia: &[f64]) -> Vec<ElbowPoint> {
         inertia.iter().enumerate().map(|(i, &v)| ElbowPoint { k: first_k + i, inertia: v, silhouette: None }).collect()

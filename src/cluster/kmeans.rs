@@ -1,10 +1,14 @@
-//! KMeans with `n_init` restarts around smartcore 0.7's `KMeans`.
+//! KMeans with `n_init` restarts: our k-means++ and Lloyd, or smartcore 0.7's `KMeans`.
 //!
 //! [`Matrix`] is the dense row-major input; [`validate`] rejects what smartcore would mishandle
 //! (it panics on an empty matrix, silently labels everything 0 when one cell is NaN or
 //! infinite, refuses k = 1, accepts k > rows); [`fit`] runs [`KMeansParams::n_init`]
 //! initialisations with distinct seeds derived from the configured one and keeps the lowest
 //! inertia, which it computes itself (smartcore exposes none).
+//!
+//! [`fit_each`] fits several k at once: every restart of every k is one job, the jobs run on
+//! [`KMeansParams::threads`] threads (all cores by default), and each k keeps its lowest
+//! inertia (the earliest restart on ties), so the result never depends on the thread count.
 //!
 //! Three [`Algorithm`]s share the same finishing [`lloyd`] loop (our code: convergence by
 //! unchanged labels or centre shift ≤ `tol × mean feature variance`, as scikit-learn; empty
@@ -27,45 +31,16 @@
 //! equal or lower inertia.
 //! k = 1 is computed directly (the total sum of squares), since smartcore refuses it.
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use std::sync::Mutex;
+
 use serde::Deserialize;
 
 use super::ClusterError;
+use super::columns::Columns;
+pub use super::lloyd::{LloydRun, lloyd};
 pub use super::matrix::{Matrix, sq_dist};
-
-/// Squared distance with the dimension known at compile time (`D = 0`: any dimension), so
-/// the hot loops below are unrolled for the usual 2–8 features.
-#[inline(always)]
-fn sqd<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
-    if D == 0 {
-        return sq_dist(a, b);
-    }
-    let a: &[f64; D] = a[..D].try_into().expect("row of D values");
-    let b: &[f64; D] = b[..D].try_into().expect("row of D values");
-    let mut s = 0.0;
-    for j in 0..D {
-        let t = a[j] - b[j];
-        s += t * t;
-    }
-    s
-}
-
-/// Calls `$f::<D>(args)` with D = the dimension when it is 2..=8, else 0 (generic).
-macro_rules! by_dim {
-    ($d:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
-        match $d {
-            2 => $f::<2>($($arg),*),
-            3 => $f::<3>($($arg),*),
-            4 => $f::<4>($($arg),*),
-            5 => $f::<5>($($arg),*),
-            6 => $f::<6>($($arg),*),
-            7 => $f::<7>($($arg),*),
-            8 => $f::<8>($($arg),*),
-            _ => $f::<0>($($arg),*),
-        }
-    };
-}
+use super::parallel;
+pub use super::seeding::kmeans_plus_plus;
 
 /// Which engine runs each initialisation (see the module overview).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -98,8 +73,8 @@ pub struct KMeansParams {
     /// `tol × mean feature variance` (sum of squared shifts), as scikit-learn.
     pub tol: f64,
     pub algorithm: Algorithm,
-    /// Worker threads for k-means++ and the Lloyd passes; 0 = all cores from
-    /// [`PARALLEL_ROWS`] rows, 1 below.
+    /// Worker threads, each running whole initialisations (of every k of [`fit_each`]);
+    /// 0 = every core. The result does not depend on it.
     pub threads: usize,
 }
 
@@ -198,67 +173,97 @@ fn mean_feature_variance(x: &Matrix) -> f64 {
     var.iter().map(|v| v / x.n as f64).sum::<f64>() / x.d as f64
 }
 
-/// From this many rows the native engine uses every core (measured on 2 shared cores: at
-/// 100 000 rows one thread was faster, 0.20 s against 0.25 s for 10 inits; at 1 M rows two
-/// threads were faster, 2.95 s against 4.77 s).
-pub const PARALLEL_ROWS: usize = 250_000;
-
-fn threads_for(x: &Matrix, requested: usize) -> usize {
-    match requested {
-        0 if x.n >= PARALLEL_ROWS => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        0 => 1,
-        t => t,
-    }
-}
-
 /// Fits KMeans: `n_init` runs, the lowest inertia kept (the earliest run on ties).
 pub fn fit(x: &Matrix, p: &KMeansParams) -> Result<KMeansFit, ClusterError> {
-    validate(x, p.k)?;
-    if p.n_init < 1 {
-        return Err(ClusterError::Config(crate::setting::Invalid::new("n_init", "must be at least 1")));
-    }
-    if p.k == 1 {
-        let centroids = Matrix::new(1, x.d, mean_row(x));
-        let inertia = total_sum_of_squares(x);
-        return Ok(KMeansFit { labels: vec![0; x.n], centroids, inertia, n_iter: 0, best_init: 0, init_inertias: vec![inertia] });
-    }
-    let tol_abs = p.tol * mean_feature_variance(x);
-    let threads = threads_for(x, p.threads);
-    let dense = match p.algorithm {
-        Algorithm::Native => None,
-        _ => Some(
-            smartcore::linalg::basic::matrix::DenseMatrix::new(x.n, x.d, x.data.clone(), false)
-                .map_err(|e| ClusterError::Smartcore { k: p.k, seed: p.seed, message: e.to_string() })?,
-        ),
-    };
-    let mut best: Option<(Vec<usize>, Matrix, f64, usize, usize)> = None;
-    let mut init_inertias = Vec::with_capacity(p.n_init);
-    for i in 0..p.n_init {
-        let seed = init_seed(p.seed, i);
-        let start = match (p.algorithm, &dense) {
-            (Algorithm::Native, _) | (_, None) => Start::Centers(kmeans_plus_plus(x, p.k, seed, threads)),
-            (alg, Some(dm)) => {
-                let max_iter = if alg == Algorithm::Hybrid { 1 } else { p.max_iter };
-                Start::Labels(smartcore_labels(dm, p.k, seed, max_iter)?)
-            }
-        };
-        let centers = match start {
-            Start::Centers(c) => c,
-            Start::Labels(l) => centers_from_labels(x, &l, p.k),
-        };
-        let run = lloyd(x, centers, p.max_iter, tol_abs, threads);
-        init_inertias.push(run.inertia);
-        if best.as_ref().is_none_or(|b| run.inertia < b.2) {
-            best = Some((run.labels, run.centers, run.inertia, run.iters, i));
-        }
-    }
-    let (labels, centroids, inertia, n_iter, best_init) = best.expect("n_init >= 1");
-    Ok(KMeansFit { labels, centroids, inertia, n_iter, best_init, init_inertias })
+    fit_each(x, &[p.k], p, &|| {}).pop().expect("one k")
 }
 
-enum Start {
-    Centers(Matrix),
-    Labels(Vec<usize>),
+/// [`fit`] for every k of `ks` (with `p`'s other settings), all their initialisations as one
+/// set of jobs on [`KMeansParams::threads`] threads; `done` is called after each job. The
+/// results are in the order of `ks`, each what [`fit`] alone returns for it.
+pub fn fit_each(x: &Matrix, ks: &[usize], p: &KMeansParams, done: &(dyn Fn() + Sync)) -> Vec<Result<KMeansFit, ClusterError>> {
+    if p.n_init < 1 {
+        return ks.iter().map(|_| Err(ClusterError::Config(crate::setting::Invalid::new("n_init", "must be at least 1")))).collect();
+    }
+    let mut out: Vec<Option<Result<KMeansFit, ClusterError>>> = ks
+        .iter()
+        .map(|&k| match validate(x, k) {
+            Err(e) => Some(Err(e)),
+            Ok(()) if k == 1 => {
+                let inertia = total_sum_of_squares(x);
+                let centroids = Matrix::new(1, x.d, mean_row(x));
+                Some(Ok(KMeansFit { labels: vec![0; x.n], centroids, inertia, n_iter: 0, best_init: 0, init_inertias: vec![inertia] }))
+            }
+            Ok(()) => None,
+        })
+        .collect();
+    // The jobs, largest k first so that the longest ones do not come last.
+    let mut jobs: Vec<(usize, usize)> = (0..ks.len()).filter(|&t| out[t].is_none()).flat_map(|t| (0..p.n_init).map(move |i| (t, i))).collect();
+    jobs.sort_by_key(|&(t, i)| (std::cmp::Reverse(ks[t]), t, i));
+    if jobs.is_empty() {
+        return out.into_iter().map(|r| r.expect("validated")).collect();
+    }
+    let tol_abs = p.tol * mean_feature_variance(x);
+    let cols = Columns::new(x);
+    let dense = match p.algorithm {
+        Algorithm::Native => None,
+        _ => match smartcore::linalg::basic::matrix::DenseMatrix::new(x.n, x.d, x.data.clone(), false) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let message = e.to_string();
+                return ks.iter().map(|&k| Err(ClusterError::Smartcore { k, seed: p.seed, message: message.clone() })).collect();
+            }
+        },
+    };
+    // Per k: the best run so far (lowest inertia, then earliest init) and every init's inertia.
+    let best: Vec<Mutex<(Option<(usize, LloydRun)>, Vec<f64>, Option<ClusterError>)>> =
+        ks.iter().map(|_| Mutex::new((None, vec![f64::NAN; p.n_init], None))).collect();
+    let threads = parallel::threads(p.threads, jobs.len());
+    parallel::map(jobs.len(), threads, |j| {
+        let (t, i) = jobs[j];
+        let k = ks[t];
+        let seed = init_seed(p.seed, i);
+        let start = match (p.algorithm, &dense) {
+            (Algorithm::Native, _) | (_, None) => Ok(kmeans_plus_plus(x, &cols, k, seed)),
+            (alg, Some(dm)) => {
+                let max_iter = if alg == Algorithm::Hybrid { 1 } else { p.max_iter };
+                smartcore_labels(dm, k, seed, max_iter).map(|l| centers_from_labels(x, &l, k))
+            }
+        };
+        match start {
+            Ok(centers) => {
+                let run = lloyd(x, &cols, centers, p.max_iter, tol_abs);
+                let mut slot = best[t].lock().expect("no thread panicked");
+                slot.1[i] = run.inertia;
+                if slot.0.as_ref().is_none_or(|(bi, b)| (run.inertia, i) < (b.inertia, *bi)) {
+                    slot.0 = Some((i, run));
+                }
+            }
+            Err(e) => {
+                best[t].lock().expect("no thread panicked").2.get_or_insert(e);
+            }
+        }
+        done();
+    });
+    for (t, cell) in best.into_iter().enumerate() {
+        if out[t].is_some() {
+            continue;
+        }
+        let (run, init_inertias, error) = cell.into_inner().expect("no thread panicked");
+        out[t] = Some(match (error, run) {
+            (Some(e), _) => Err(e),
+            (None, Some((best_init, run))) => Ok(KMeansFit {
+                labels: run.labels.into_iter().map(|l| l as usize).collect(),
+                centroids: run.centers,
+                inertia: run.inertia,
+                n_iter: run.iters,
+                best_init,
+                init_inertias,
+            }),
+            (None, None) => unreachable!("every job of k = {} ran", ks[t]),
+        });
+    }
+    out.into_iter().map(|r| r.expect("every k answered")).collect()
 }
 
 /// One smartcore fit; its labels for the data (smartcore keeps its own private).
@@ -292,198 +297,6 @@ pub fn centers_from_labels(x: &Matrix, labels: &[usize], k: usize) -> Matrix {
         }
     }
     Matrix::new(k, x.d, sums)
-}
-
-/// scikit-learn's greedy k-means++: the first centre uniformly at random, then each next one
-/// the best (lowest resulting potential) of `2 + ⌊ln k⌋` candidates drawn with probability
-/// proportional to the squared distance to the nearest centre so far.
-pub fn kmeans_plus_plus(x: &Matrix, k: usize, seed: u64, threads: usize) -> Matrix {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let trials = 2 + (k as f64).ln().floor() as usize;
-    let mut centers = Vec::with_capacity(k * x.d);
-    let first = rng.random_range(0..x.n);
-    centers.extend_from_slice(x.row(first));
-    let mut closest: Vec<f64> = (0..x.n).map(|i| sq_dist(x.row(i), x.row(first))).collect();
-    let mut cumsum = vec![0.0; x.n];
-    let mut cand_dist = vec![0.0; x.n];
-    let mut best_dist = vec![0.0; x.n];
-    for _ in 1..k {
-        let mut acc = 0.0;
-        for (c, d) in cumsum.iter_mut().zip(&closest) {
-            acc += d;
-            *c = acc;
-        }
-        let mut best: Option<(usize, f64)> = None;
-        for _ in 0..trials {
-            let r = rng.random::<f64>() * acc;
-            let cand = cumsum.partition_point(|&c| c < r).min(x.n - 1);
-            let row = x.row(cand);
-            let cand_pot = if threads <= 1 {
-                by_dim!(x.d, candidate_distances(&x.data, x.d, row, &closest, &mut cand_dist))
-            } else {
-                // Contiguous blocks on `threads` threads, potentials summed in block order.
-                let chunk = x.n.div_ceil(threads);
-                let closest = &closest;
-                std::thread::scope(|s| {
-                    let handles: Vec<_> = x
-                        .data
-                        .chunks(chunk * x.d)
-                        .zip(closest.chunks(chunk))
-                        .zip(cand_dist.chunks_mut(chunk))
-                        .map(|((rows, c), o)| s.spawn(move || by_dim!(x.d, candidate_distances(rows, x.d, row, c, o))))
-                        .collect();
-                    handles.into_iter().map(|h| h.join().expect("k-means++ thread")).sum::<f64>()
-                })
-            };
-            if best.is_none_or(|(_, p)| cand_pot < p) {
-                best = Some((cand, cand_pot));
-                std::mem::swap(&mut best_dist, &mut cand_dist);
-            }
-        }
-        let (cand, _) = best.expect("trials >= 2");
-        std::mem::swap(&mut closest, &mut best_dist);
-        centers.extend_from_slice(x.row(cand));
-    }
-    Matrix::new(k, x.d, centers)
-}
-
-/// Distances to the nearest centre if `row` were added; returns their sum (the potential).
-fn candidate_distances<const D: usize>(rows: &[f64], d: usize, row: &[f64], closest: &[f64], out: &mut [f64]) -> f64 {
-    let mut pot = 0.0;
-    for ((r, c), o) in rows.chunks_exact(d).zip(closest).zip(out.iter_mut()) {
-        let d = sqd::<D>(r, row).min(*c);
-        *o = d;
-        pot += d;
-    }
-    pot
-}
-
-/// The outcome of [`lloyd`].
-#[derive(Debug, Clone)]
-pub struct LloydRun {
-    pub labels: Vec<usize>,
-    pub centers: Matrix,
-    pub inertia: f64,
-    pub iters: usize,
-}
-
-struct Pass {
-    sums: Vec<f64>,
-    counts: Vec<usize>,
-    inertia: f64,
-    changed: usize,
-}
-
-/// One assignment pass over a block of rows: nearest centre (the lowest index on ties), its
-/// squared distance, and the per-centre sums and counts of the block.
-fn assign_block(rows: &[f64], d: usize, centers: &Matrix, labels: &mut [usize], dist: &mut [f64]) -> Pass {
-    by_dim!(d, assign_block_d(rows, d, centers, labels, dist))
-}
-
-fn assign_block_d<const D: usize>(rows: &[f64], d: usize, centers: &Matrix, labels: &mut [usize], dist: &mut [f64]) -> Pass {
-    let k = centers.n;
-    let mut pass = Pass { sums: vec![0.0; k * d], counts: vec![0; k], inertia: 0.0, changed: 0 };
-    for (i, row) in rows.chunks_exact(d).enumerate() {
-        let mut best = 0;
-        let mut best_d = f64::INFINITY;
-        for (c, center) in centers.data.chunks_exact(d).enumerate() {
-            let dd = sqd::<D>(row, center);
-            if dd < best_d {
-                best_d = dd;
-                best = c;
-            }
-        }
-        if labels[i] != best {
-            labels[i] = best;
-            pass.changed += 1;
-        }
-        dist[i] = best_d;
-        pass.inertia += best_d;
-        pass.counts[best] += 1;
-        for (s, v) in pass.sums[best * d..(best + 1) * d].iter_mut().zip(row) {
-            *s += v;
-        }
-    }
-    pass
-}
-
-/// Assigns every row, on `threads` threads over contiguous blocks (merged in block order, so
-/// the result depends only on the data and the thread count).
-fn assign(x: &Matrix, centers: &Matrix, labels: &mut [usize], dist: &mut [f64], threads: usize) -> Pass {
-    if threads <= 1 {
-        return assign_block(&x.data, x.d, centers, labels, dist);
-    }
-    let chunk = x.n.div_ceil(threads);
-    let passes: Vec<Pass> = std::thread::scope(|s| {
-        let handles: Vec<_> = x
-            .data
-            .chunks(chunk * x.d)
-            .zip(labels.chunks_mut(chunk))
-            .zip(dist.chunks_mut(chunk))
-            .map(|((rows, l), dd)| s.spawn(move || assign_block(rows, x.d, centers, l, dd)))
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("assignment thread")).collect()
-    });
-    let mut total = Pass { sums: vec![0.0; centers.n * x.d], counts: vec![0; centers.n], inertia: 0.0, changed: 0 };
-    for p in passes {
-        total.sums.iter_mut().zip(&p.sums).for_each(|(a, b)| *a += b);
-        total.counts.iter_mut().zip(&p.counts).for_each(|(a, b)| *a += b);
-        total.inertia += p.inertia;
-        total.changed += p.changed;
-    }
-    total
-}
-
-/// Lloyd iterations from `centers` until the labels stop changing or the centres move by at
-/// most `tol_abs` (sum of squared shifts), at most `max_iter` updates; then one last
-/// assignment so that labels, centres and inertia agree.
-pub fn lloyd(x: &Matrix, mut centers: Matrix, max_iter: usize, tol_abs: f64, threads: usize) -> LloydRun {
-    let (k, d) = (centers.n, x.d);
-    let mut labels = vec![usize::MAX; x.n];
-    let mut dist = vec![0.0; x.n];
-    let mut iters = 0;
-    loop {
-        let mut pass = assign(x, &centers, &mut labels, &mut dist, threads);
-        if pass.changed == 0 || iters >= max_iter.max(1) {
-            return LloydRun { labels, centers, inertia: pass.inertia, iters };
-        }
-        // Empty clusters take the rows farthest from their centres (as scikit-learn does).
-        let empty: Vec<usize> = (0..k).filter(|&c| pass.counts[c] == 0).collect();
-        if !empty.is_empty() {
-            let mut order: Vec<usize> = (0..x.n).collect();
-            order.sort_by(|&a, &b| dist[b].total_cmp(&dist[a]).then(a.cmp(&b)));
-            for (&c, &i) in empty.iter().zip(&order) {
-                let old = labels[i];
-                if pass.counts[old] <= 1 {
-                    continue;
-                }
-                pass.counts[old] -= 1;
-                for (j, v) in x.row(i).iter().enumerate() {
-                    pass.sums[old * d + j] -= v;
-                    pass.sums[c * d + j] += v;
-                }
-                pass.counts[c] += 1;
-                labels[i] = c;
-            }
-        }
-        let mut shift = 0.0;
-        for c in 0..k {
-            if pass.counts[c] == 0 {
-                continue;
-            }
-            for j in 0..d {
-                let v = pass.sums[c * d + j] / pass.counts[c] as f64;
-                let old = &mut centers.data[c * d + j];
-                shift += (v - *old) * (v - *old);
-                *old = v;
-            }
-        }
-        iters += 1;
-        if shift <= tol_abs {
-            let last = assign(x, &centers, &mut labels, &mut dist, threads);
-            return LloydRun { labels, centers, inertia: last.inertia, iters };
-        }
-    }
 }
 
 #[cfg(test)]
@@ -569,15 +382,27 @@ mod tests {
         }
     }
 
-    /// The multi-threaded assignment gives the same labels as the single-threaded one.
+    /// Any thread count gives the same fit, and one sweep over several k gives what each
+    /// k's own fit gives.
     #[test]
-    fn threads_do_not_change_labels() {
+    fn threads_and_sweeps_do_not_change_fits() {
         let x = three_blobs();
-        let c = kmeans_plus_plus(&x, 3, 1, 1);
-        assert_eq!(c, kmeans_plus_plus(&x, 3, 1, 3));
-        let a = lloyd(&x, c.clone(), 100, 0.0, 1);
-        let b = lloyd(&x, c, 100, 0.0, 3);
-        assert_eq!(a.labels, b.labels);
-        assert!((a.inertia - b.inertia).abs() < 1e-9);
+        let one = fit(&x, &KMeansParams { threads: 1, ..params(3, Algorithm::Native) }).unwrap();
+        let three = fit(&x, &KMeansParams { threads: 3, ..params(3, Algorithm::Native) }).unwrap();
+        assert_eq!(one.labels, three.labels);
+        assert_eq!(one.inertia, three.inertia);
+        assert_eq!(one.init_inertias, three.init_inertias);
+        let p = KMeansParams { threads: 2, ..params(2, Algorithm::Native) };
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let sweep = fit_each(&x, &[1, 2, 3, 4, 61], &p, &|| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert_eq!(calls.into_inner(), 3 * p.n_init, "one call per job of k = 2..4");
+        for (r, k) in sweep.iter().zip([1, 2, 3, 4]) {
+            let alone = fit(&x, &KMeansParams { k, ..p.clone() }).unwrap();
+            let r = r.as_ref().unwrap();
+            assert_eq!((r.inertia, &r.labels, r.best_init), (alone.inertia, &alone.labels, alone.best_init), "k = {k}");
+        }
+        assert!(matches!(sweep[4], Err(ClusterError::KTooLarge { k: 61, rows: 60 })));
     }
 }

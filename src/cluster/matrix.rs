@@ -40,3 +40,20 @@ pub fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
+/// [`sq_dist`] with the dimension known at compile time (`D = 0`: any dimension), so that the
+/// hot loops are unrolled for the usual 2–8 features (see `by_dim!` in [`super`]).
+#[inline(always)]
+pub fn sqd<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
+    if D == 0 {
+        return sq_dist(a, b);
+    }
+    let a: &[f64; D] = a[..D].try_into().expect("row of D values");
+    let b: &[f64; D] = b[..D].try_into().expect("row of D values");
+    let mut s = 0.0;
+    for j in 0..D {
+        let t = a[j] - b[j];
+        s += t * t;
+    }
+    s
+}
+

@@ -7,9 +7,13 @@
 //!    features can move a label; rows lacking a feature are excluded and listed
 //!    (`cluster_excluded`, and a log line), NaN / infinite values are errors;
 //! 2. [`scale::RobustScaler`]: scikit-learn's RobustScaler (median, inter-quartile range);
-//! 3. [`kmeans::fit`]: KMeans around smartcore, `n_init` seeded restarts, lowest inertia kept;
+//! 3. [`kmeans::fit_each`]: KMeans for every k needed (the elbow's range and a fixed k),
+//!    `n_init` seeded restarts each, lowest inertia kept, all restarts of all k as one set of
+//!    jobs on every core ([`parallel`]); [`seeding`] is the k-means++ start, [`lloyd`] the
+//!    iterations (Hamerly's bounds, [`columns`] for the bulk passes);
 //! 4. [`choose_k`]: the elbow curve (inertia and silhouette for every k of the range, and the
-//!    total sum of squares for k = 1) and the rule of `--k auto`;
+//!    total sum of squares for k = 1) and the rule of `--k auto`; [`silhouette`] computes every
+//!    k's silhouette from one pass over the pairwise distances;
 //! 5. clusters renumbered by size (0 = largest), distances to centroids, [`pca`] coordinates;
 //! 6. [`name`]: names from the centroids relative to the collection, optionally overridden;
 //! 7. [`order`]: per-cluster ordered, de-duplicated track lists;
@@ -34,22 +38,69 @@
 //! the same inertia after our Lloyd polish, but is 10–30× slower than scikit-learn; seeding
 //! with smartcore (`hybrid`) does not help since smartcore rebuilds its tree on every fit. So
 //! the default engine is `native`: scikit-learn's greedy k-means++ and Lloyd, written here
-//! ([`kmeans`]), unrolled for 2–8 features, parallel from [`kmeans::PARALLEL_ROWS`] rows.
+//! ([`seeding`], [`lloyd`]), unrolled for 2–8 features, compiled for AVX2 where the CPU has
+//! it (same arithmetic, same results), the restarts on every core. The table above predates
+//! that (issue 14); `make bench` prints today's ratios.
 //! smartcore stays selectable (`algorithm = "smartcore"` / `"hybrid"`), and it computes the
 //! 2-D PCA. On the original data every engine lands within 0.02 % of the best known inertia
 //! 4 870.77 (test `original_run_k8`).
 
+/// Calls `$f::<D>(args)` with D = the number of features when it is 2..=8, else 0 (any), so
+/// that the distance loops are unrolled for the usual dimensions.
+macro_rules! by_dim {
+    ($d:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $d {
+            2 => $f::<2>($($arg),*),
+            3 => $f::<3>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            5 => $f::<5>($($arg),*),
+            6 => $f::<6>($($arg),*),
+            7 => $f::<7>($($arg),*),
+            8 => $f::<8>($($arg),*),
+            _ => $f::<0>($($arg),*),
+        }
+    };
+}
+
+/// `fn $name<const D>(args) -> R` that runs `$body::<D>(args)` compiled for AVX2 when the CPU
+/// has it, and as compiled otherwise. `$body` must be `#[inline(always)]` (with what it calls),
+/// so that its loops are compiled again with 4-wide vectors. The arithmetic is the same
+/// either way (no fused multiply-add), so the results are too, to the last bit.
+macro_rules! avx2_or_plain {
+    ($vis:vis fn $name:ident<const D: usize>($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty = $body:ident) => {
+        $vis fn $name<const D: usize>($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                fn avx2<const D: usize>($($arg: $ty),*) -> $ret {
+                    $body::<D>($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    return unsafe { avx2::<D>($($arg),*) };
+                }
+            }
+            $body::<D>($($arg),*)
+        }
+    };
+}
+
 pub mod choose_k;
+pub mod columns;
 pub mod config;
 pub mod error;
 pub mod kmeans;
+pub mod lloyd;
 pub mod load;
 pub mod matrix;
 pub mod name;
 pub mod order;
+pub mod parallel;
 pub mod pca;
 pub mod run;
 pub mod scale;
+pub mod seeding;
+pub mod silhouette;
 pub mod tables;
 
 pub use choose_k::KRule;

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::config::{ClusterConfig, KSetting};
 use super::load::{Loaded, load};
 use super::matrix::Matrix;
-use super::{ClusterError, choose_k, kmeans, name, order, pca, scale};
+use super::{ClusterError, choose_k, kmeans, name, order, pca, scale, silhouette};
 use crate::setting::Invalid;
 
 /// One cluster of the result.
@@ -33,7 +33,7 @@ pub struct Clustering {
     pub centroids_scaled: Matrix,
     pub centroids: Matrix,
     pub inertia: f64,
-    pub silhouette: Option<choose_k::Silhouette>,
+    pub silhouette: Option<silhouette::Silhouette>,
     pub n_iter: usize,
     pub best_init: usize,
     pub elbow: Vec<choose_k::ElbowPoint>,
@@ -47,6 +47,7 @@ pub struct Clustering {
 pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Result<Clustering, ClusterError> {
     let started = Instant::now();
     let loaded = load(conn, &c.features)?;
+    tracing::debug!("cluster: {} rows loaded in {:.3} s", loaded.x.n, started.elapsed().as_secs_f64());
     if !loaded.excluded.is_empty() {
         let shown: Vec<&str> = loaded.excluded.iter().take(20).map(|e| e.track_id.as_str()).collect();
         let more = if loaded.excluded.len() > shown.len() { format!(" and {} more", loaded.excluded.len() - shown.len()) } else { String::new() };
@@ -66,34 +67,70 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
     }
     let xs = scaler.transform(&loaded.x);
 
-    // The elbow curve (and `auto`).
+    // Every fit at once: the elbow's range (for the table and `auto`) and a fixed k, all
+    // their initialisations spread over the cores.
+    let hi = c.k_max.min(xs.n);
+    let sweep = c.elbow || c.k == KSetting::Auto;
+    let mut ks: Vec<usize> = if sweep { (c.k_min.max(2)..=hi).collect() } else { Vec::new() };
+    if let KSetting::Fixed(k) = c.k {
+        if !ks.contains(&k) {
+            ks.push(k);
+        }
+    }
+    let bar = progress.then(|| {
+        let b = indicatif::ProgressBar::new((ks.len() * c.n_init) as u64);
+        b.set_style(indicatif::ProgressStyle::with_template("cluster: {pos}/{len} KMeans runs {bar:30} {elapsed}").expect("template"));
+        b
+    });
+    let phase = Instant::now();
+    let results = kmeans::fit_each(&xs, &ks, &c.params(0), &|| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    tracing::debug!(
+        "cluster: {} KMeans runs in {:.3} s; Lloyd iterations of each k's best run: {:?}",
+        ks.len() * c.n_init,
+        phase.elapsed().as_secs_f64(),
+        ks.iter().zip(&results).map(|(k, r)| (*k, r.as_ref().map_or(0, |f| f.n_iter))).collect::<Vec<_>>()
+    );
+    // The elbow stops at the first k with fewer distinct rows than clusters.
+    let mut fits: Vec<(usize, kmeans::KMeansFit)> = Vec::new();
+    let mut fixed: Option<Result<kmeans::KMeansFit, ClusterError>> = None;
+    let mut range_open = sweep;
+    for (&k, r) in ks.iter().zip(results) {
+        let in_range = sweep && k >= c.k_min.max(2) && k <= hi;
+        if c.k == KSetting::Fixed(k) && !(in_range && r.is_ok()) {
+            fixed = Some(r);
+            continue;
+        }
+        match r {
+            Ok(f) if in_range && range_open => fits.push((k, f)),
+            Ok(_) => {}
+            Err(ClusterError::TooFewDistinct { .. }) if in_range => range_open = false,
+            Err(e) => return Err(e),
+        }
+    }
+    let fixed = match fixed {
+        Some(r) => Some(r?),
+        None => None,
+    };
+    // Every silhouette at once (one distance matrix): the elbow's and a fixed k's.
+    let mut labellings: Vec<(&[usize], usize)> = fits.iter().map(|(k, f)| (f.labels.as_slice(), *k)).collect();
+    if let (Some(f), KSetting::Fixed(k)) = (&fixed, c.k) {
+        labellings.push((f.labels.as_slice(), k));
+    }
+    let phase = Instant::now();
+    let mut sils = silhouette::silhouettes(&xs, &labellings, silhouette::SILHOUETTE_MAX_ROWS, c.seed);
+    tracing::debug!("cluster: {} silhouettes in {:.3} s", labellings.len(), phase.elapsed().as_secs_f64());
+    let fixed_sil = if fixed.is_some() { sils.pop().expect("the fixed k's") } else { None };
     let mut elbow = Vec::new();
-    let mut fits: Vec<(usize, kmeans::KMeansFit, Option<choose_k::Silhouette>)> = Vec::new();
-    if c.elbow || c.k == KSetting::Auto {
+    if sweep {
         elbow.push(choose_k::ElbowPoint { k: 1, inertia: kmeans::total_sum_of_squares(&xs), silhouette: None });
-        let hi = c.k_max.min(xs.n);
-        let bar = progress.then(|| {
-            let b = indicatif::ProgressBar::new((hi + 1).saturating_sub(c.k_min) as u64);
-            b.set_style(indicatif::ProgressStyle::with_template("cluster: elbow k = {pos}/{len} {bar:30} {elapsed}").expect("template"));
-            b
-        });
-        for k in c.k_min.max(2)..=hi {
-            let fit = match kmeans::fit(&xs, &c.params(k)) {
-                Ok(f) => f,
-                Err(ClusterError::TooFewDistinct { .. }) => break,
-                Err(e) => return Err(e),
-            };
-            let sil = choose_k::silhouette(&xs, &fit.labels, k, choose_k::SILHOUETTE_MAX_ROWS, c.seed);
-            tracing::debug!("k = {k}: inertia {:.2}, silhouette {:?}", fit.inertia, sil.map(|s| s.value));
-            elbow.push(choose_k::ElbowPoint { k, inertia: fit.inertia, silhouette: sil.map(|s| s.value) });
-            fits.push((k, fit, sil));
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-        }
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
+        elbow.extend(fits.iter().zip(&sils).map(|((k, f), s)| choose_k::ElbowPoint { k: *k, inertia: f.inertia, silhouette: s.map(|s| s.value) }));
     }
     let (k, k_rule) = match c.k {
         KSetting::Fixed(k) => (k, "fixed"),
@@ -105,19 +142,21 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
             (choose_k::choose(&range, c.k_rule), c.k_rule.as_str())
         }
     };
-    let (fit, silhouette) = match fits.into_iter().find(|(kk, _, _)| *kk == k) {
-        Some((_, f, s)) => (f, s),
-        None => {
-            let f = kmeans::fit(&xs, &c.params(k))?;
-            let s = choose_k::silhouette(&xs, &f.labels, k, choose_k::SILHOUETTE_MAX_ROWS, c.seed);
+    let (fit, silhouette) = match fixed {
+        Some(f) => {
             if c.elbow && k > 1 {
                 // A fixed k outside the range still gets its elbow row.
-                elbow.push(choose_k::ElbowPoint { k, inertia: f.inertia, silhouette: s.map(|s| s.value) });
+                elbow.push(choose_k::ElbowPoint { k, inertia: f.inertia, silhouette: fixed_sil.map(|s| s.value) });
                 elbow.sort_by_key(|p| p.k);
             }
-            (f, s)
+            (f, fixed_sil)
+        }
+        None => {
+            let t = fits.iter().position(|(kk, _)| *kk == k).expect("the chosen k was fitted");
+            (fits.swap_remove(t).1, sils[t])
         }
     };
+    drop(fits);
 
     // Renumber clusters by size, largest first (ties: the old label order).
     let mut sizes = vec![0usize; k];
@@ -131,7 +170,9 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
     let centroids = Matrix::new(k, xs.d, (0..k).flat_map(|c| scaler.inverse_row(centroids_scaled.row(c))).collect());
     let sizes: Vec<usize> = order.iter().map(|&old| sizes[old]).collect();
     let distances: Vec<f64> = (0..xs.n).map(|i| kmeans::sq_dist(xs.row(i), centroids_scaled.row(labels[i])).sqrt()).collect();
+    let phase = Instant::now();
     let pcs = pca::project_2d(&xs)?;
+    tracing::debug!("cluster: PCA in {:.3} s", phase.elapsed().as_secs_f64());
 
     let mut names = name::name_clusters(&loaded.features, &loaded.x, &centroids, &sizes);
     if let Some(path) = &c.names {
@@ -154,6 +195,7 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
             })
             .collect(),
     );
+    tracing::debug!("cluster: done in {:.3} s", started.elapsed().as_secs_f64());
     Ok(Clustering {
         scaler,
         k,
