@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test test-all bench report-png clean-warehouse
+.PHONY: all build warehouse sample-audio test test-all bench report-png clean-warehouse
 
 all: warehouse
 
@@ -14,9 +14,18 @@ all: warehouse
 build:
 	cargo build --release --locked
 
-## warehouse: run the whole job on $(CONFIG) (default: the sample collection in data/sample)
-warehouse: build
+## warehouse: run the whole job on $(CONFIG) (default: the sample collection in data/sample,
+##   with the sample audio library rendered into out/sample-audio by python3's standard library)
+warehouse: build sample-audio
 	$(BIN) --config $(CONFIG) build
+
+## sample-audio: render data/sample's audio files (never committed) into out/sample-audio
+sample-audio: out/sample-audio/.done
+
+out/sample-audio/.done: data/sample/generate_audio.py
+	rm -rf out/sample-audio
+	python3 data/sample/generate_audio.py out/sample-audio
+	touch $@
 
 ## test: every unit and integration test, on the same release profile; the ones that need a
 ##   service this machine may lack (PostgreSQL) are listed as ignored, with the reason

@@ -6,6 +6,7 @@
 //! needs, calls the stages with their own configuration section, and prints through
 //! [`output`], the one place that decides what reaches stdout.
 
+pub mod analyze;
 pub mod build;
 pub mod cluster;
 pub mod export;
@@ -59,6 +60,9 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Publish one playlist per cluster (`playlists spotify [--dry-run]`).
     Playlists(playlists::PlaylistsArgs),
+    /// Analyse the collector's audio files (tempo, key, loudness, …) and match them to tracks
+    /// (also a step of `build` when `[analysis]` is set).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// What the command line says about drawing to the terminal.
@@ -85,6 +89,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Match(args) => matching::run(&config, &ui, &args),
         Command::Report(args) => report::run(&config, &args),
         Command::Playlists(args) => playlists::run(&config, &args),
+        Command::Analyze(args) => analyze::run(&config, &ui, &args),
     }
 }
 

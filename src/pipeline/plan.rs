@@ -95,6 +95,17 @@ const MATCH_FILES: &[&str] = &[
 ];
 const CLUSTER_TABLES: &[&str] =
     &["cluster_runs", "track_clusters", "cluster_centroids", "clusters", "cluster_elbow", "cluster_playlists", "cluster_excluded"];
+const ANALYSIS_TABLES: &[&str] = &["track_files", "analysis_features", "tracks_without_file", "state.analysis_file_hashes", "state.analysis_cache"];
+const ANALYSIS_FILES: &[&str] = &[
+    "sql/outputs/track_files.sql",
+    "sql/outputs/analysis_features.sql",
+    "sql/outputs/tracks_without_file.sql",
+    "sql/state/analysis_file_hashes.sql",
+    "sql/state/analysis_cache.sql",
+];
+const CALIBRATION_TABLES: &[&str] = &["analysis_calibration", "analysis_calibrated", "tracks_features_analysis"];
+const CALIBRATION_FILES: &[&str] =
+    &["sql/outputs/analysis_calibration.sql", "sql/outputs/analysis_calibrated.sql", "sql/outputs/tracks_features_analysis.sql"];
 const CLUSTER_FILES: &[&str] = &[
     "sql/outputs/cluster_runs.sql",
     "sql/outputs/track_clusters.sql",
@@ -140,6 +151,13 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         sql_step!("marts.releases", "sql/marts/releases.sql", "releases"),
         sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks"),
     ]);
+    if let Some(analysis) = &config.analysis {
+        // The collector's own audio files → track_files, analysis_features (scored with matching's scorer).
+        let weights = config.matching.as_ref().map(|m| m.weights.clone()).unwrap_or_default();
+        let t = Touches { reads: &["tracks"], writes: ANALYSIS_TABLES, files: ANALYSIS_FILES };
+        let scorer = super::analysis_scorer::factory(weights);
+        plan.push(rust("analysis", t, move |ctx| crate::analysis::analysis_step(ctx, analysis, &scorer)));
+    }
     if let Some(matching) = &config.matching {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
         let t = Touches { reads: &["tracks"], writes: MATCH_TABLES, files: MATCH_FILES };
@@ -152,14 +170,31 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         sql_step!("marts.audio_features", "sql/marts/audio_features.sql", "audio_features"),
         sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
     ]);
+    if let Some(analysis) = &config.analysis {
+        let t = Touches { reads: &["analysis_features", "tracks_features", "tracks"], writes: CALIBRATION_TABLES, files: CALIBRATION_FILES };
+        plan.push(rust("analysis.calibrate", t, move |ctx| crate::analysis::calibrate_step(ctx, analysis)));
+    }
     if config.cluster.enabled {
-        let t = Touches { reads: &["tracks_features"], writes: CLUSTER_TABLES, files: CLUSTER_FILES };
-        plan.push(rust("cluster", t, |ctx| crate::cluster::cluster_step(ctx, &config.cluster)));
+        let cluster = cluster_config(config);
+        let reads: &'static [&'static str] = if cluster.table == "tracks_features" { &["tracks_features"] } else { &["tracks_features_analysis"] };
+        let t = Touches { reads, writes: CLUSTER_TABLES, files: CLUSTER_FILES };
+        plan.push(rust("cluster", t, move |ctx| crate::cluster::cluster_step(ctx, &cluster)));
     }
     // The report also reads the match and cluster tables when they are there.
     let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };
     plan.push(rust("report", t, |ctx| crate::report::report_step(ctx, &config.report)));
     with_checks(plan, &config.checks.warn)
+}
+
+/// The `[cluster]` section as the build runs it: with `[analysis]` (unless `cluster_on =
+/// "features"`) it clusters `tracks_features_analysis` on `[analysis] cluster_features`.
+pub fn cluster_config(config: &Config) -> crate::cluster::ClusterConfig {
+    let mut c = config.cluster.clone();
+    if let Some(a) = config.analysis.as_ref().filter(|a| a.cluster_on != crate::analysis::ClusterOn::Features) {
+        c.table = "tracks_features_analysis".into();
+        c.features = a.cluster_features.clone();
+    }
+    c
 }
 
 /// The plan with each table's checks inserted right after the last step that writes it;
@@ -208,7 +243,7 @@ mod tests {
     /// (`with_match`) or the ID files.
     fn full(with_match: bool) -> Config {
         let matching = if with_match { "[match]\nsource = \"catalogue\"\ncatalogue = \"c.csv\"\n" } else { "" };
-        config(&format!("[discogs]\ninput = true\nuser = \"u\"\n[reccobeats]\ninput = true\n[cluster]\nenabled = true\n{matching}"))
+        config(&format!("[discogs]\ninput = true\nuser = \"u\"\n[reccobeats]\ninput = true\n[cluster]\nenabled = true\n[analysis]\nmusic_dirs = [\"m\"]\n{matching}"))
     }
 
     fn plan(config: &Config) -> Vec<Step<'_>> {

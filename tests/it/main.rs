@@ -1,6 +1,7 @@
 //! selecta's integration tests: one binary, one module per command, each driving the real CLI
 //! (`selecta` built by cargo) on files in a temporary folder.
 
+mod analyze;
 mod build;
 mod fetch;
 mod cluster;
