@@ -4,9 +4,10 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
+BENCH_FILES ?= 6
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse sample-audio test test-all bench report-png clean-warehouse
+.PHONY: all build warehouse sample-audio test test-all bench bench-analysis report-png clean-warehouse
 
 all: warehouse
 
@@ -37,9 +38,18 @@ test:
 test-all:
 	cargo test --release --locked -- --include-ignored
 
-## bench: the whole job's wall time on the original data (plus the stage benchmarks)
+## bench: the whole job's wall time on the original data (plus the stage benchmarks), and
+##   the audio analysis beside Essentia and librosa (bench-analysis)
 bench: build
 	cargo bench --locked
+	$(MAKE) bench-analysis
+
+## bench-analysis: tracks/s/core on 3-minute files, selecta vs Essentia's extractors and
+##   librosa in their own venv (AGPL Essentia only there, never linked), with agreement figures
+BENCH_VENV ?= $(HOME)/.cache/selecta-bench-venv-analysis
+bench-analysis: build
+	test -x $(BENCH_VENV)/bin/python || (python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install -q essentia librosa)
+	$(BENCH_VENV)/bin/python benches/analysis_vs_essentia.py $(BIN) $(BENCH_FILES)
 
 ## report-png: the HTML report of $(CONFIG) rendered by headless Chromium (Debian's chromium)
 ##   e.g. make report-png CONFIG=examples/original_run.toml
