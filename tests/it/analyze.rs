@@ -53,7 +53,7 @@ fn fixture_library_is_matched_analysed_and_clustered() {
          WHERE t.track_id IN ('1000001_A1', '1015839_A3', '1023758_A2') ORDER BY 1",
     );
     let feats: Vec<String> = feats.iter().map(|r| r.join(" ")).collect();
-    assert_eq!(feats, ["1000001_A1 120.0 8B", "1015839_A3 174.0 7A", "1023758_A2 124.0 6B"]);
+    assert_eq!(feats, ["1000001_A1 120 8B", "1015839_A3 174 7A", "1023758_A2 124 6B"]);
     assert_eq!(p.scalar("SELECT count(*) FROM analysis_features"), "9");
     assert_eq!(p.scalar("SELECT count(*) FROM analysis_calibration"), "4");
     // every matched, analysed track is clustered with the others
