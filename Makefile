@@ -4,9 +4,10 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 CONFIG ?= selecta.toml
+BENCH_FILES ?= 6
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse test test-all test-browser fuzz bench report-png clean-warehouse
+.PHONY: all build warehouse sample-audio test test-all test-browser fuzz bench bench-analysis report-png clean-warehouse
 
 all: warehouse
 
@@ -14,9 +15,18 @@ all: warehouse
 build:
 	cargo build --release --locked
 
-## warehouse: run the whole job on $(CONFIG) (default: the sample collection in data/sample)
-warehouse: build
+## warehouse: run the whole job on $(CONFIG) (default: the sample collection in data/sample,
+##   with the sample audio library rendered into out/sample-audio by python3's standard library)
+warehouse: build sample-audio
 	$(BIN) --config $(CONFIG) build
+
+## sample-audio: render data/sample's audio files (never committed) into out/sample-audio
+sample-audio: out/sample-audio/.done
+
+out/sample-audio/.done: data/sample/generate_audio.py
+	rm -rf out/sample-audio
+	python3 data/sample/generate_audio.py out/sample-audio
+	touch $@
 
 ## test: every unit and integration test, on the same release profile; the ones that need a
 ##   service this machine may lack (PostgreSQL) are listed as ignored, with the reason
@@ -40,9 +50,18 @@ test-browser: build
 	cd tests/browser && npm install --no-audit --no-fund --no-package-lock
 	SELECTA_BIN=$(BIN) node --test tests/browser/
 
-## bench: the whole job's wall time on the original data (plus the stage benchmarks)
+## bench: the whole job's wall time on the original data (plus the stage benchmarks), and
+##   the audio analysis beside Essentia and librosa (bench-analysis)
 bench: build
 	cargo bench --locked
+	$(MAKE) bench-analysis
+
+## bench-analysis: tracks/s/core on 3-minute files, selecta vs Essentia's extractors and
+##   librosa in their own venv (AGPL Essentia only there, never linked), with agreement figures
+BENCH_VENV ?= $(HOME)/.cache/selecta-bench-venv-analysis
+bench-analysis: build
+	test -x $(BENCH_VENV)/bin/python || (python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install -q essentia librosa)
+	$(BENCH_VENV)/bin/python benches/analysis_vs_essentia.py $(BIN) $(BENCH_FILES)
 
 ## report-png: the HTML report of $(CONFIG) rendered by headless Chromium (Debian's chromium)
 ##   e.g. make report-png CONFIG=examples/original_run.toml

@@ -50,6 +50,7 @@ struct RawConfig {
     spotify: crate::playlists::SpotifyConfig,
     #[serde(default)]
     playlists: crate::playlists::PlaylistsConfig,
+    analysis: Option<crate::analysis::AnalysisConfig>,
 }
 
 fn default_warehouse() -> PathBuf {
@@ -90,6 +91,8 @@ pub struct Config {
     pub playlists: crate::playlists::PlaylistsConfig,
     /// `selecta build --offline` (not a key of the file): network steps use their caches only.
     pub offline: bool,
+    /// The `[analysis]` section (absent: no audio analysis step).
+    pub analysis: Option<crate::analysis::AnalysisConfig>,
 }
 
 impl Config {
@@ -141,6 +144,14 @@ impl Config {
         let report = raw.report.resolved(resolve, warehouse.with_file_name(format!("{stem}-report.html")));
         report.validate().map_err(|e| invalid("report", e))?;
         raw.playlists.validate().map_err(|e| invalid("playlists", e))?;
+        let analysis = match raw.analysis {
+            Some(a) => {
+                let a = a.resolved(resolve);
+                a.validate().map_err(|e| invalid("analysis", e))?;
+                Some(a)
+            }
+            None => None,
+        };
         let spotify = raw.spotify.resolved(resolve, state.with_file_name(format!("{stem}.spotify-token.json")));
         Ok(Config {
             path: path.to_path_buf(),
@@ -157,6 +168,7 @@ impl Config {
             spotify,
             playlists: raw.playlists,
             offline: false,
+            analysis,
         })
     }
 
@@ -257,6 +269,7 @@ mod tests {
             ("[report]\nsample_tracks = 0\n", "config s.toml: report.sample_tracks: 0 is out of range (1 to 1000)"),
             ("[reccobeats]\nbatch_size = 41\n", "config s.toml: reccobeats.batch_size: must be 1 to 40 (the API drops IDs beyond 40 silently)"),
             ("[discogs]\nrequests_per_minute = 0\n", "config s.toml: discogs.requests_per_minute: must be at least 1"),
+            ("[analysis]\nfolds = 1\n", "config s.toml: analysis.folds: 1 is out of range (2 to 100)"),
         ];
         for (toml, want) in cases {
             let e = Config::from_toml(Path::new("s.toml"), toml).unwrap_err();

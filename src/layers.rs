@@ -4,7 +4,7 @@
 //! 0. `fmt`, `setting`, `clock`: plain values and the time source;
 //! 1. `db`, `http`: DuckDB and HTTP plumbing;
 //! 2. `step`, `checks`: the step contract, and the checks `sql/schema.toml` declares;
-//! 3. the stages `ingest`, `matching`, `cluster`, `fetch`, `report`, `export`, `playlists`:
+//! 3. the stages `ingest`, `analysis`, `matching`, `cluster`, `fetch`, `report`, `export`, `playlists`:
 //!    none imports another;
 //! 4. `fakes`: test servers and a demo warehouse (feature `fakes`), over the stages' formats;
 //! 5. `config`: loads every stage's section;
@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("step", 2),
     ("checks", 2),
     ("ingest", 3),
+    ("analysis", 3),
     ("matching", 3),
     ("cluster", 3),
     ("fetch", 3),

@@ -18,6 +18,7 @@
 //! `fakes` (fake Spotify, Discogs and ReccoBeats servers and a demo warehouse) exists only
 //! with the `fakes` feature, which tests and benches enable: it is not in the shipped binary.
 
+pub mod analysis;
 pub mod checks;
 pub mod cli;
 pub mod clock;

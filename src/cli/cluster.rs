@@ -24,7 +24,7 @@ pub struct ClusterArgs {
 }
 
 pub fn run(config: &Config, ui: &Ui, args: &ClusterArgs) -> anyhow::Result<ExitCode> {
-    let mut c = config.cluster.clone();
+    let mut c = crate::pipeline::plan::cluster_config(config);
     if let Some(k) = args.k {
         c.k = k;
     }

@@ -6,6 +6,7 @@
 //! needs, calls the stages with their own configuration section, and prints through
 //! [`output`], the one place that decides what reaches stdout.
 
+pub mod analyze;
 pub mod build;
 pub mod cluster;
 pub mod export;
@@ -65,6 +66,9 @@ pub enum Command {
     Playlists(playlists::PlaylistsArgs),
     /// A local page (127.0.0.1) to listen to the clusters, review matches, rename clusters and rebuild.
     Serve(serve::ServeArgs),
+    /// Analyse the collector's audio files (tempo, key, loudness, …) and match them to tracks
+    /// (also a step of `build` when `[analysis]` is set).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// What the command line says about drawing to the terminal.
@@ -97,6 +101,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(&config, &args),
         Command::Playlists(args) => playlists::run(&config, &args),
         Command::Serve(args) => serve::run(&config, &args),
+        Command::Analyze(args) => analyze::run(&config, &ui, &args),
     }
 }
 

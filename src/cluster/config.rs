@@ -87,6 +87,9 @@ pub struct ClusterConfig {
     /// A TOML file renaming clusters (see [`super::name::NameOverrides`]), relative to the config
     /// file (resolved at load). Default: none (computed names).
     pub names: Option<PathBuf>,
+    /// The table clustered. Default: `"tracks_features"`; with `[analysis]` (unless its
+    /// `cluster_on = "features"`) the build clusters `tracks_features_analysis` instead.
+    pub table: String,
 }
 
 /// The six features of the original project.
@@ -108,6 +111,7 @@ impl Default for ClusterConfig {
             tol: 1e-4,
             algorithm: Algorithm::Native,
             names: None,
+            table: "tracks_features".into(),
         }
     }
 }

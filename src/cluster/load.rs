@@ -38,15 +38,20 @@ pub struct Loaded {
 
 /// Reads the selected features of `tracks_features`.
 pub fn load(conn: &duckdb::Connection, features: &[String]) -> Result<Loaded, ClusterError> {
+    load_from(conn, "tracks_features", features)
+}
+
+/// Reads the selected features of `table` (a table shaped like `tracks_features`).
+pub fn load_from(conn: &duckdb::Connection, table: &str, features: &[String]) -> Result<Loaded, ClusterError> {
     let mut stmt = conn
         .prepare(
             "SELECT column_name FROM information_schema.columns
-             WHERE table_catalog = current_database() AND table_schema = 'main' AND lower(table_name) = 'tracks_features'
+             WHERE table_catalog = current_database() AND table_schema = 'main' AND lower(table_name) = lower(?)
              ORDER BY ordinal_position",
         )
         .map_err(duck("listing the columns of tracks_features"))?;
     let columns: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
+        .query_map([table], |r| r.get(0))
         .and_then(|m| m.collect::<Result<Vec<String>, _>>())
         .map_err(duck("listing the columns of tracks_features"))?;
     if columns.is_empty() {
@@ -71,8 +76,9 @@ pub fn load(conn: &duckdb::Connection, features: &[String]) -> Result<Loaded, Cl
     ];
     select.extend(feature_cols.iter().map(|c| format!("CAST({} AS DOUBLE)", ident(c))));
     let sql = format!(
-        "SELECT {} FROM tracks_features WHERE {} IS NOT NULL ORDER BY 1, 2 NULLS LAST",
+        "SELECT {} FROM {} WHERE {} IS NOT NULL ORDER BY 1, 2 NULLS LAST",
         select.join(", "),
+        ident(table),
         ident(&key)
     );
     let d = feature_cols.len();

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::config::{ClusterConfig, KSetting};
-use super::load::{Loaded, load};
+use super::load::{Loaded, load_from};
 use super::matrix::Matrix;
 use super::{ClusterError, choose_k, kmeans, name, order, pca, scale, silhouette};
 use crate::setting::Invalid;
@@ -43,10 +43,10 @@ pub struct Clustering {
     pub seconds: f64,
 }
 
-/// Runs the whole clustering on `conn`'s `tracks_features` (nothing is written).
+/// Runs the whole clustering on `conn`'s `c.table` (`tracks_features` by default; nothing is written).
 pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Result<Clustering, ClusterError> {
     let started = Instant::now();
-    let loaded = load(conn, &c.features)?;
+    let loaded = load_from(conn, &c.table, &c.features)?;
     tracing::debug!("cluster: {} rows loaded in {:.3} s", loaded.x.n, started.elapsed().as_secs_f64());
     if !loaded.excluded.is_empty() {
         let shown: Vec<&str> = loaded.excluded.iter().take(20).map(|e| e.track_id.as_str()).collect();

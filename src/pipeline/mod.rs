@@ -5,6 +5,7 @@
 //! This is the top of the house with `config` and `cli`: it may use every stage, and no stage
 //! knows it exists.
 
+pub mod analysis_scorer;
 pub mod interrupt;
 pub mod lock;
 pub mod plan;

@@ -99,6 +99,17 @@ const DISCOGS_STATE: &[&str] = &["state.discogs_listings", "state.discogs_collec
 const RECCOBEATS_FETCH: &[&str] = &["state.reccobeats_responses", "state.reccobeats_features", "reccobeats_batch"];
 const CLUSTER_TABLES: &[&str] =
     &["cluster_runs", "track_clusters", "cluster_centroids", "clusters", "cluster_elbow", "cluster_playlists", "cluster_excluded"];
+const ANALYSIS_TABLES: &[&str] = &["track_files", "analysis_features", "tracks_without_file", "state.analysis_file_hashes", "state.analysis_cache"];
+const ANALYSIS_FILES: &[&str] = &[
+    "sql/outputs/track_files.sql",
+    "sql/outputs/analysis_features.sql",
+    "sql/outputs/tracks_without_file.sql",
+    "sql/state/analysis_file_hashes.sql",
+    "sql/state/analysis_cache.sql",
+];
+const CALIBRATION_TABLES: &[&str] = &["analysis_calibration", "analysis_calibrated", "tracks_features_analysis"];
+const CALIBRATION_FILES: &[&str] =
+    &["sql/outputs/analysis_calibration.sql", "sql/outputs/analysis_calibrated.sql", "sql/outputs/tracks_features_analysis.sql"];
 const CLUSTER_FILES: &[&str] = &[
     "sql/outputs/cluster_runs.sql",
     "sql/outputs/track_clusters.sql",
@@ -170,6 +181,13 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     } else {
         sql_step!("marts.tracks", "sql/marts/tracks.sql", "tracks")
     });
+    if let Some(analysis) = &config.analysis {
+        // The collector's own audio files → track_files, analysis_features (scored with matching's scorer).
+        let weights = config.matching.as_ref().map(|m| m.weights.clone()).unwrap_or_default();
+        let t = Touches { reads: &["tracks"], writes: ANALYSIS_TABLES, files: ANALYSIS_FILES };
+        let scorer = super::analysis_scorer::factory(weights);
+        plan.push(rust("analysis", t, move |ctx| crate::analysis::analysis_step(ctx, analysis, &scorer)));
+    }
     if let Some(matching) = &config.matching {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
         let t = Touches { reads: &["tracks"], writes: MATCH_TABLES, files: MATCH_FILES };
@@ -188,9 +206,15 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         sql_step!("marts.audio_features", "sql/marts/audio_features.sql", "audio_features"),
         sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
     ]);
+    if let Some(analysis) = &config.analysis {
+        let t = Touches { reads: &["analysis_features", "tracks_features", "tracks"], writes: CALIBRATION_TABLES, files: CALIBRATION_FILES };
+        plan.push(rust("analysis.calibrate", t, move |ctx| crate::analysis::calibrate_step(ctx, analysis)));
+    }
     if config.cluster.enabled {
-        let t = Touches { reads: &["tracks_features"], writes: CLUSTER_TABLES, files: CLUSTER_FILES };
-        plan.push(rust("cluster", t, |ctx| crate::cluster::cluster_step(ctx, &config.cluster)));
+        let cluster = cluster_config(config);
+        let reads: &'static [&'static str] = if cluster.table == "tracks_features" { &["tracks_features"] } else { &["tracks_features_analysis"] };
+        let t = Touches { reads, writes: CLUSTER_TABLES, files: CLUSTER_FILES };
+        plan.push(rust("cluster", t, move |ctx| crate::cluster::cluster_step(ctx, &cluster)));
         // Each cluster's playlist in the order of `[playlists] order`, every transition stored.
         let t = Touches {
             reads: &["cluster_playlists", "track_clusters", "tracks_features"],
@@ -203,6 +227,17 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };
     plan.push(rust("report", t, |ctx| crate::report::report_step(ctx, &config.report)));
     with_checks(plan, &config.checks.warn)
+}
+
+/// The `[cluster]` section as the build runs it: with `[analysis]` (unless `cluster_on =
+/// "features"`) it clusters `tracks_features_analysis` on `[analysis] cluster_features`.
+pub fn cluster_config(config: &Config) -> crate::cluster::ClusterConfig {
+    let mut c = config.cluster.clone();
+    if let Some(a) = config.analysis.as_ref().filter(|a| a.cluster_on != crate::analysis::ClusterOn::Features) {
+        c.table = "tracks_features_analysis".into();
+        c.features = a.cluster_features.clone();
+    }
+    c
 }
 
 /// The plan with each table's checks inserted right after the last step that writes it;
@@ -252,7 +287,7 @@ mod tests {
     fn full(with_match: bool) -> Config {
         // Without `[match]`, ID files (a Discogs collection alone implies matching).
         let matching = if with_match { "[match]\nsource = \"catalogue\"\ncatalogue = \"c.csv\"\n" } else { "[inputs]\nspotify_ids = [\"ids.csv\"]\n" };
-        config(&format!("[discogs]\ninput = true\nuser = \"u\"\n[reccobeats]\ninput = true\n[cluster]\nenabled = true\n{matching}"))
+        config(&format!("[discogs]\ninput = true\nuser = \"u\"\n[reccobeats]\ninput = true\n[cluster]\nenabled = true\n[analysis]\nmusic_dirs = [\"m\"]\n{matching}"))
     }
 
     fn plan(config: &Config) -> Vec<Step<'_>> {

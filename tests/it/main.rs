@@ -2,6 +2,7 @@
 //! (`selecta` built by cargo) on files in a temporary folder.
 
 mod bad_input;
+mod analyze;
 mod build;
 mod fetch;
 mod journey;

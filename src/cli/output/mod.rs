@@ -278,6 +278,14 @@ pub fn postgres_export(w: &mut dyn Write, redacted_url: &str, summary: &ExportSu
 }
 
 /// `selecta report`: where it went, and the parts that had no input.
+/// `selecta analyze`: files, tracks, matches, failures, cache use.
+pub fn analysis_summary(w: &mut dyn Write, s: &crate::analysis::Summary) -> io::Result<()> {
+    writeln!(w, "{} audio files, {} tracks (CUE sheets split)", thousands(s.files as u64), thousands(s.segments as u64))?;
+    writeln!(w, "  analysed now: {} files; from the cache: {} tracks", thousands(s.analysed as u64), thousands(s.from_cache as u64))?;
+    writeln!(w, "  matched: {}, unmatched or ambiguous: {}, unreadable: {}", thousands(s.matched as u64), thousands(s.unmatched as u64), thousands(s.failed as u64))?;
+    writeln!(w, "  collection tracks without a file: {} (tracks_without_file)", thousands(s.tracks_without_file))
+}
+
 pub fn report_written(w: &mut dyn Write, report: &Report, out: &Path) -> io::Result<()> {
     writeln!(w, "report → {} ({} of {} parts drawn)", out.display(), report.drawn(), report.sections.len())?;
     for (title, why) in report.missing() {
