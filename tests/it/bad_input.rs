@@ -252,7 +252,7 @@ fn a_warehouse_in_bob_s_music_builds() {
         let out = p.run_config(&config, &["build"]).success();
         assert!(out.stdout.contains("Warehouse ready"), "{}", out.stdout);
         assert_eq!(p.query_config(&config, "SELECT count(*) FROM tracks_features")[0][0], "346");
-        assert_eq!(p.query_config(&config, "SELECT count(*) FROM run_log")[0][0], "46");
+        assert_eq!(p.query_config(&config, "SELECT count(*) FROM run_log")[0][0], "55");
         p.run_config(&config, &["export", "tracks", "--format", "csv", "--out", "out/Bob's tracks.csv"]).success();
         // `--out` is relative to the working directory (the project folder here).
         let exported = std::fs::read_to_string(p.path("out/Bob's tracks.csv")).unwrap();
