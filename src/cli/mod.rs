@@ -62,7 +62,7 @@ pub enum Command {
     Match(matching::MatchArgs),
     /// Write the HTML report (plots of matching, features and clusters) of the built warehouse.
     Report(report::ReportArgs),
-    /// Publish one playlist per cluster (`playlists spotify [--dry-run]`).
+    /// Publish one playlist per cluster (`playlists spotify [--dry-run] [--prune]`).
     Playlists(playlists::PlaylistsArgs),
     /// A local page (127.0.0.1) to listen to the clusters, review matches, rename clusters and rebuild.
     Serve(serve::ServeArgs),
