@@ -6,29 +6,18 @@
 //! tolerance (±6 %, half/double counted), the harmonic share in playlists of 20+ tracks, and
 //! the time. Target: at least 90 % harmonically compatible in playlists of 20 or more tracks.
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Instant;
 
 use selecta::playlists::order::OrderSummary;
 use selecta::playlists::{Order, PlaylistsConfig, order_playlists};
 
+mod common;
+
 fn main() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = repo.join("../shared");
-    if !shared.join("data").exists() {
-        eprintln!("SKIPPED: ../shared/data not found");
-        return;
-    }
-    let shared = shared.canonicalize().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = std::fs::read_to_string(repo.join("examples/original_run.toml")).unwrap().replace("../../shared", &shared.display().to_string());
-    let config = config.lines().map(|l| if l.starts_with("warehouse") { "warehouse = \"w.duckdb\"" } else { l }).collect::<Vec<_>>().join("\n");
-    let config_path = dir.path().join("selecta.toml");
-    std::fs::write(&config_path, &config).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_selecta")).arg("--config").arg(&config_path).arg("-q").arg("build").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    let conn = duckdb::Connection::open(dir.path().join("w.duckdb")).unwrap();
+    let Some(run) = common::original_run() else { return };
+    let config_path = run.write("selecta.toml", "");
+    common::build(&config_path);
+    let conn = duckdb::Connection::open(run.dir.path().join("w.duckdb")).unwrap();
 
     println!("playlist order, examples/original_run.toml (k = 8), reference: order = \"centroid\"");
     println!("  {:<9} {:>12} {:>14} {:>18} {:>9}", "order", "harmonic", "tempo ±6 %", "harmonic (20+)", "time");

@@ -4,30 +4,18 @@
 //! reading every cell. Target: the page answers in under 200 ms.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use selecta::fakes::raw_http::request;
 
 const RUNS: usize = 21;
 
+mod common;
+
 fn main() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = repo.join("../shared");
-    if !shared.join("data").exists() {
-        eprintln!("SKIPPED: ../shared/data not found");
-        return;
-    }
-    let shared = shared.canonicalize().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(repo.join("examples/original_run.toml"))
-        .unwrap()
-        .replace("../../shared", &shared.display().to_string())
-        .replace("../out/original_run.duckdb", "w.duckdb");
-    let config_path = dir.path().join("selecta.toml");
-    std::fs::write(&config_path, &text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_selecta")).arg("--config").arg(&config_path).arg("-q").arg("build").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let Some(run) = common::original_run() else { return };
+    let config_path = run.write("selecta.toml", "");
+    common::build(&config_path);
 
     let config = selecta::config::Config::load(&config_path).unwrap();
     let bound = selecta::serve::bind(&config, &selecta::serve::ServeOptions { port: 0, exe: PathBuf::from(env!("CARGO_BIN_EXE_selecta")) }).unwrap();

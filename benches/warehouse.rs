@@ -16,31 +16,17 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
 
+mod common;
+
 fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = repo.join("../shared");
-    if !shared.join("data").exists() {
-        eprintln!("SKIPPED: ../shared/data not found");
-        return;
-    }
-    let shared = shared.canonicalize().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = std::fs::read_to_string(repo.join("examples/original_run.toml"))
-        .unwrap()
-        .replace("../../shared", &shared.display().to_string())
-        .replace("../out/original_run.duckdb", "w.duckdb");
-    let spine_path = dir.path().join("spine.toml");
-    std::fs::write(&spine_path, format!("{config}\n[cluster]\nenabled = false\n")).unwrap();
-    let config_path = dir.path().join("selecta.toml");
-    std::fs::write(&config_path, &config).unwrap();
-
-    let build = |path: &Path| {
-        let out = Command::new(env!("CARGO_BIN_EXE_selecta")).arg("--config").arg(path).arg("-q").arg("build").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    };
+    let Some(run) = common::original_run() else { return };
+    let spine_path = run.write("spine.toml", "\n[cluster]\nenabled = false\n");
+    let config_path = run.write("selecta.toml", "");
+    let build = common::build;
     let job = median(|| build(&spine_path));
     let whole = median(|| build(&config_path));
-    let data = shared.join("data");
+    let data = run.shared.join("data");
     let reference = median(|| reference_join(&data));
 
     let ratio = job.as_secs_f64() / reference.as_secs_f64();
@@ -55,8 +41,8 @@ fn main() {
         met(whole <= Duration::from_millis(800)),
         whole.as_secs_f64() - job.as_secs_f64()
     );
-    profile(&dir.path().join("w.state.duckdb"));
-    scale(&repo, dir.path());
+    profile(&run.dir.path().join("w.state.duckdb"));
+    scale(&repo, run.dir.path());
 }
 
 /// Each step's median time over the builds with clustering (the last `RUNS` runs of the
@@ -94,9 +80,8 @@ fn scale(repo: &Path, dir: &Path) {
     )
     .unwrap();
     let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_selecta")).arg("--config").arg(&config).arg("-q").arg("build").output().unwrap();
+    common::build(&config);
     let secs = t.elapsed().as_secs_f64();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     // SAFETY: getrusage only fills the struct it is given (Linux's 64-bit layout, below).
     let peak_kb = unsafe {
         let mut u: libc_rusage::Rusage = std::mem::zeroed();
