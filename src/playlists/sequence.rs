@@ -84,6 +84,9 @@ pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
     key + tempo + energy
 }
 
+/// The largest set whose transition costs are tabled (2 048² costs: 32 MiB).
+const COST_TABLE_MAX: usize = 2048;
+
 /// The order (indexes into `tracks`) of a set through every track: greedy, then 2-opt.
 pub fn sequence(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
     let n = tracks.len();
@@ -94,7 +97,11 @@ pub fn sequence(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
         }
         return order;
     }
-    let c = |a: usize, b: usize| transition(&tracks[a], &tracks[b], tol);
+    // Every transition's cost, computed once: 2-opt asks for each pair many times over.
+    // Beyond COST_TABLE_MAX tracks the table would not be worth its memory, and costs are computed as asked.
+    let table: Vec<f64> =
+        if n <= COST_TABLE_MAX { (0..n * n).map(|ab| transition(&tracks[ab / n], &tracks[ab % n], tol)).collect() } else { Vec::new() };
+    let c = |a: usize, b: usize| if table.is_empty() { transition(&tracks[a], &tracks[b], tol) } else { table[a * n + b] };
     // Greedy from the lowest-energy track (the first on ties).
     let start = (0..n).min_by(|&a, &b| tracks[a].energy.unwrap_or(1.0).total_cmp(&tracks[b].energy.unwrap_or(1.0)).then(a.cmp(&b))).unwrap_or(0);
     let mut visited = vec![false; n];
