@@ -35,6 +35,8 @@ pub struct ElbowPoint {
     pub k: usize,
     pub inertia: f64,
     pub silhouette: Option<f64>,
+    /// The KMeans restarts its inertia is the best of (fewer than `n_init` when stopped early).
+    pub restarts: usize,
 }
 
 /// The k that `rule` picks among `points` (ascending k, at least one).
@@ -76,7 +78,7 @@ mod tests {
     use super::*;
 
     fn curve(first_k: usize, inertia: &[f64]) -> Vec<ElbowPoint> {
-        inertia.iter().enumerate().map(|(i, &v)| ElbowPoint { k: first_k + i, inertia: v, silhouette: None }).collect()
+        inertia.iter().enumerate().map(|(i, &v)| ElbowPoint { k: first_k + i, inertia: v, silhouette: None, restarts: 1 }).collect()
     }
 
     /// The kneedle point worked by hand on small curves. For k = 1..5 and inertia 100, 40, 25,
@@ -120,7 +122,7 @@ mod tests {
         let points: Vec<ElbowPoint> = inertia
             .iter()
             .enumerate()
-            .map(|(i, &v)| ElbowPoint { k: i + 2, inertia: v, silhouette: Some(if i == 0 { 0.260 } else if i == 2 { 0.241 } else { 0.2 }) })
+            .map(|(i, &v)| ElbowPoint { k: i + 2, inertia: v, silhouette: Some(if i == 0 { 0.260 } else if i == 2 { 0.241 } else { 0.2 }), restarts: 10 })
             .collect();
         assert_eq!(choose(&points, KRule::Elbow), 6);
         assert_eq!(choose(&points, KRule::Silhouette), 2);

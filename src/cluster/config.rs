@@ -75,6 +75,10 @@ pub struct ClusterConfig {
     pub seed: u64,
     /// KMeans restarts; the lowest inertia wins. Default: `10`.
     pub n_init: usize,
+    /// Early stopping of the restarts of every k but the kept one (rows of the elbow table):
+    /// after the first three, one more while the last lowered the best inertia by at least this
+    /// fraction. `0` runs all `n_init` for every k. Default: `0.001`.
+    pub elbow_stop: f64,
     /// Iteration cap of each KMeans run. Default: `300` (scikit-learn's).
     pub max_iter: usize,
     /// Convergence tolerance, relative to the mean feature variance. Default: `1e-4`
@@ -107,6 +111,7 @@ impl Default for ClusterConfig {
             elbow: true,
             seed: 42,
             n_init: 10,
+            elbow_stop: 0.001,
             max_iter: 300,
             tol: 1e-4,
             algorithm: Algorithm::Native,
@@ -144,6 +149,9 @@ impl ClusterConfig {
         }
         if self.n_init < 1 {
             return bad("n_init", "must be at least 1".into());
+        }
+        if !(self.elbow_stop.is_finite() && (0.0..1.0).contains(&self.elbow_stop)) {
+            return bad("elbow_stop", format!("{} is not a fraction in [0, 1)", self.elbow_stop));
         }
         if self.max_iter < 1 {
             return bad("max_iter", "must be at least 1".into());

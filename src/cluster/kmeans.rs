@@ -93,6 +93,13 @@ pub struct KMeansFit {
     pub init_inertias: Vec<f64>,
 }
 
+impl KMeansFit {
+    /// How many restarts ran (fewer than `n_init` when stopped early).
+    pub fn restarts_run(&self) -> usize {
+        self.init_inertias.iter().filter(|v| !v.is_nan()).count()
+    }
+}
+
 /// The seed of initialisation `i`: SplitMix64 of `seed + i` — a bijection, so distinct
 /// initialisations always get distinct seeds, and the same configured seed gives the same runs.
 pub fn init_seed(seed: u64, i: usize) -> u64 {
@@ -175,13 +182,37 @@ fn mean_feature_variance(x: &Matrix) -> f64 {
 
 /// Fits KMeans: `n_init` runs, the lowest inertia kept (the earliest run on ties).
 pub fn fit(x: &Matrix, p: &KMeansParams) -> Result<KMeansFit, ClusterError> {
-    fit_each(x, &[p.k], p, &|| {}).pop().expect("one k")
+    fit_each(x, &[p.k], &[Restarts::All], p, &|| {}).pop().expect("one k")
 }
 
-/// [`fit`] for every k of `ks` (with `p`'s other settings), all their initialisations as one
-/// set of jobs on [`KMeansParams::threads`] threads; `done` is called after each job. The
-/// results are in the order of `ks`, each what [`fit`] alone returns for it.
-pub fn fit_each(x: &Matrix, ks: &[usize], p: &KMeansParams, done: &(dyn Fn() + Sync)) -> Vec<Result<KMeansFit, ClusterError>> {
+/// How many of the `n_init` restarts a k of [`fit_each`] runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Restarts {
+    /// All `n_init` of them (the k the run keeps).
+    All,
+    /// Early stopping for a k that is only a row of the elbow table: the first
+    /// [`EARLY_MIN_RESTARTS`], then one more at a time while the last one lowered the best
+    /// inertia by at least this fraction of it (never more than `n_init`). Which restarts run
+    /// depends only on their results, never on the thread count.
+    UntilFlat(f64),
+}
+
+/// The restarts an early-stopped k always runs.
+pub const EARLY_MIN_RESTARTS: usize = 3;
+
+/// The best run of one k so far and every restart's inertia (NaN: not run).
+struct Slot {
+    best: Option<(usize, LloydRun)>,
+    inertias: Vec<f64>,
+    error: Option<ClusterError>,
+}
+
+/// [`fit`] for every k of `ks` (with `p`'s other settings), each running the restarts
+/// `restarts` says (same length as `ks`), all of them as rounds of jobs on
+/// [`KMeansParams::threads`] threads; `done` is called after each job. The results are in the
+/// order of `ks`; a k with [`Restarts::All`] gets what [`fit`] alone returns for it.
+pub fn fit_each(x: &Matrix, ks: &[usize], restarts: &[Restarts], p: &KMeansParams, done: &(dyn Fn() + Sync)) -> Vec<Result<KMeansFit, ClusterError>> {
+    assert_eq!(ks.len(), restarts.len(), "one Restarts per k");
     if p.n_init < 1 {
         return ks.iter().map(|_| Err(ClusterError::Config(crate::setting::Invalid::new("n_init", "must be at least 1")))).collect();
     }
@@ -197,60 +228,77 @@ pub fn fit_each(x: &Matrix, ks: &[usize], p: &KMeansParams, done: &(dyn Fn() + S
             Ok(()) => None,
         })
         .collect();
-    // The jobs, largest k first so that the longest ones do not come last.
-    let mut jobs: Vec<(usize, usize)> = (0..ks.len()).filter(|&t| out[t].is_none()).flat_map(|t| (0..p.n_init).map(move |i| (t, i))).collect();
-    jobs.sort_by_key(|&(t, i)| (std::cmp::Reverse(ks[t]), t, i));
-    if jobs.is_empty() {
-        return out.into_iter().map(|r| r.expect("validated")).collect();
-    }
-    let tol_abs = p.tol * mean_feature_variance(x);
-    let cols = Columns::new(x);
-    let dense = match p.algorithm {
-        Algorithm::Native => None,
-        _ => match smartcore::linalg::basic::matrix::DenseMatrix::new(x.n, x.d, x.data.clone(), false) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                let message = e.to_string();
-                return ks.iter().map(|&k| Err(ClusterError::Smartcore { k, seed: p.seed, message: message.clone() })).collect();
-            }
-        },
+    let mut slots: Vec<Slot> = ks.iter().map(|_| Slot { best: None, inertias: vec![f64::NAN; p.n_init], error: None }).collect();
+    let runner = match Runner::new(x, p) {
+        Ok(r) => r,
+        Err(message) => return ks.iter().map(|&k| Err(ClusterError::Smartcore { k, seed: p.seed, message: message.clone() })).collect(),
     };
-    // Per k: the best run so far (lowest inertia, then earliest init) and every init's inertia.
-    let best: Vec<Mutex<(Option<(usize, LloydRun)>, Vec<f64>, Option<ClusterError>)>> =
-        ks.iter().map(|_| Mutex::new((None, vec![f64::NAN; p.n_init], None))).collect();
-    let threads = parallel::threads(p.threads, jobs.len());
-    parallel::map(jobs.len(), threads, |j| {
-        let (t, i) = jobs[j];
-        let k = ks[t];
-        let seed = init_seed(p.seed, i);
-        let start = match (p.algorithm, &dense) {
-            (Algorithm::Native, _) | (_, None) => Ok(kmeans_plus_plus(x, &cols, k, seed)),
-            (alg, Some(dm)) => {
-                let max_iter = if alg == Algorithm::Hybrid { 1 } else { p.max_iter };
-                smartcore_labels(dm, k, seed, max_iter).map(|l| centers_from_labels(x, &l, k))
-            }
-        };
-        match start {
-            Ok(centers) => {
-                let run = lloyd(x, &cols, centers, p.max_iter, tol_abs);
-                let mut slot = best[t].lock().expect("no thread panicked");
-                slot.1[i] = run.inertia;
-                if slot.0.as_ref().is_none_or(|(bi, b)| (run.inertia, i) < (b.inertia, *bi)) {
-                    slot.0 = Some((i, run));
+    // Round 0: every restart of an `All` k, the first few of the others; then one more for
+    // each early-stopped k whose last restart still paid.
+    let mut next: Vec<usize> = vec![0; ks.len()];
+    let mut round = 0;
+    loop {
+        let mut jobs: Vec<(usize, usize)> = Vec::new();
+        for t in (0..ks.len()).filter(|&t| out[t].is_none()) {
+            let upto = match restarts[t] {
+                Restarts::All => p.n_init,
+                Restarts::UntilFlat(_) if round == 0 => EARLY_MIN_RESTARTS.min(p.n_init),
+                Restarts::UntilFlat(gain) => {
+                    if next[t] < p.n_init && slots[t].error.is_none() && still_paying(&slots[t].inertias[..next[t]], gain) { next[t] + 1 } else { next[t] }
                 }
-            }
-            Err(e) => {
-                best[t].lock().expect("no thread panicked").2.get_or_insert(e);
-            }
+            };
+            jobs.extend((next[t]..upto).map(|i| (t, i)));
+            next[t] = upto;
         }
-        done();
-    });
-    for (t, cell) in best.into_iter().enumerate() {
-        if out[t].is_some() {
-            continue;
+        if jobs.is_empty() {
+            break;
         }
-        let (run, init_inertias, error) = cell.into_inner().expect("no thread panicked");
-        out[t] = Some(match (error, run) {
+        runner.run(ks, &jobs, &mut slots, done);
+        round += 1;
+    }
+    for (t, slot) in slots.into_iter().enumerate() {
+        if out[t].is_none() {
+            out[t] = Some(slot.into_fit(ks[t]));
+        }
+    }
+    out.into_iter().map(|r| r.expect("every k answered")).collect()
+}
+
+/// `fit` (fitted on a sample of `x`'s rows) for every row of `x`: each row labelled with its
+/// nearest centre, the inertia measured on them all.
+pub fn on_all_rows(x: &Matrix, fit: KMeansFit) -> KMeansFit {
+    let (labels, inertia) = super::lloyd::assign(x, &Columns::new(x), &fit.centroids);
+    KMeansFit { labels: labels.into_iter().map(|l| l as usize).collect(), inertia, ..fit }
+}
+
+/// Runs the restarts of `fit` (a result of [`fit_each`]) that early stopping skipped, so that
+/// it becomes what [`fit`] alone returns for k.
+pub fn complete(x: &Matrix, k: usize, fit: KMeansFit, p: &KMeansParams) -> Result<KMeansFit, ClusterError> {
+    let missing: Vec<(usize, usize)> = (0..p.n_init).filter(|&i| fit.init_inertias.get(i).is_none_or(|v| v.is_nan())).map(|i| (0, i)).collect();
+    if missing.is_empty() || k == 1 {
+        return Ok(fit);
+    }
+    let runner = Runner::new(x, p).map_err(|message| ClusterError::Smartcore { k, seed: p.seed, message })?;
+    let mut inertias = fit.init_inertias.clone();
+    inertias.resize(p.n_init, f64::NAN);
+    let labels: Vec<u32> = fit.labels.iter().map(|&l| l as u32).collect();
+    let best = LloydRun { labels, centers: fit.centroids, inertia: fit.inertia, iters: fit.n_iter };
+    let mut slots = vec![Slot { best: Some((fit.best_init, best)), inertias, error: None }];
+    runner.run(&[k], &missing, &mut slots, &|| {});
+    slots.pop().expect("one slot").into_fit(k)
+}
+
+/// Whether the last of `inertias` (in restart order) lowered the best of those before it by
+/// at least `gain` of it.
+fn still_paying(inertias: &[f64], gain: f64) -> bool {
+    let Some((last, before)) = inertias.split_last() else { return true };
+    let best = before.iter().copied().fold(f64::INFINITY, f64::min);
+    *last < best * (1.0 - gain)
+}
+
+impl Slot {
+    fn into_fit(self, k: usize) -> Result<KMeansFit, ClusterError> {
+        match (self.error, self.best) {
             (Some(e), _) => Err(e),
             (None, Some((best_init, run))) => Ok(KMeansFit {
                 labels: run.labels.into_iter().map(|l| l as usize).collect(),
@@ -258,12 +306,67 @@ pub fn fit_each(x: &Matrix, ks: &[usize], p: &KMeansParams, done: &(dyn Fn() + S
                 inertia: run.inertia,
                 n_iter: run.iters,
                 best_init,
-                init_inertias,
+                init_inertias: self.inertias,
             }),
-            (None, None) => unreachable!("every job of k = {} ran", ks[t]),
+            (None, None) => unreachable!("every job of k = {k} ran"),
+        }
+    }
+}
+
+/// What every restart shares: the data's columns, the tolerance, smartcore's matrix.
+struct Runner<'a> {
+    x: &'a Matrix,
+    p: &'a KMeansParams,
+    cols: Columns,
+    tol_abs: f64,
+    dense: Option<smartcore::linalg::basic::matrix::DenseMatrix<f64>>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(x: &'a Matrix, p: &'a KMeansParams) -> Result<Runner<'a>, String> {
+        let dense = match p.algorithm {
+            Algorithm::Native => None,
+            _ => Some(smartcore::linalg::basic::matrix::DenseMatrix::new(x.n, x.d, x.data.clone(), false).map_err(|e| e.to_string())?),
+        };
+        Ok(Runner { x, p, cols: Columns::new(x), tol_abs: p.tol * mean_feature_variance(x), dense })
+    }
+
+    /// Runs restart `i` of `ks[t]` for every `(t, i)` of `jobs` on all threads (largest k
+    /// first, so that the longest jobs do not come last), each k keeping its lowest inertia
+    /// (the earliest restart on ties).
+    fn run(&self, ks: &[usize], jobs: &[(usize, usize)], slots: &mut [Slot], done: &(dyn Fn() + Sync)) {
+        let (x, p) = (self.x, self.p);
+        let mut jobs = jobs.to_vec();
+        jobs.sort_by_key(|&(t, i)| (std::cmp::Reverse(ks[t]), t, i));
+        let cells: Vec<Mutex<&mut Slot>> = slots.iter_mut().map(Mutex::new).collect();
+        let threads = parallel::threads(p.threads, jobs.len());
+        parallel::map(jobs.len(), threads, |j| {
+            let (t, i) = jobs[j];
+            let k = ks[t];
+            let seed = init_seed(p.seed, i);
+            let start = match (p.algorithm, &self.dense) {
+                (Algorithm::Native, _) | (_, None) => Ok(kmeans_plus_plus(x, &self.cols, k, seed)),
+                (alg, Some(dm)) => {
+                    let max_iter = if alg == Algorithm::Hybrid { 1 } else { p.max_iter };
+                    smartcore_labels(dm, k, seed, max_iter).map(|l| centers_from_labels(x, &l, k))
+                }
+            };
+            match start {
+                Ok(centers) => {
+                    let run = lloyd(x, &self.cols, centers, p.max_iter, self.tol_abs);
+                    let mut slot = cells[t].lock().expect("no thread panicked");
+                    slot.inertias[i] = run.inertia;
+                    if slot.best.as_ref().is_none_or(|(bi, b)| (run.inertia, i) < (b.inertia, *bi)) {
+                        slot.best = Some((i, run));
+                    }
+                }
+                Err(e) => {
+                    cells[t].lock().expect("no thread panicked").error.get_or_insert(e);
+                }
+            }
+            done();
         });
     }
-    out.into_iter().map(|r| r.expect("every k answered")).collect()
 }
 
 /// One smartcore fit; its labels for the data (smartcore keeps its own private).
@@ -382,6 +485,56 @@ mod tests {
         }
     }
 
+    /// Early stopping: an early-stopped k runs the first three restarts, then one more only
+    /// while the last paid, in restart order (the same on any thread count); a k with
+    /// `Restarts::All` in the same sweep is exactly its own fit; `complete` then makes an
+    /// early-stopped fit what the full fit is.
+    #[test]
+    fn early_stopped_restarts() {
+        let x = three_blobs();
+        let p = KMeansParams { n_init: 8, ..params(2, Algorithm::Native) };
+        let ks = [2, 3, 5, 7];
+        let rs = [Restarts::UntilFlat(0.001), Restarts::All, Restarts::UntilFlat(0.001), Restarts::UntilFlat(0.5)];
+        let one = fit_each(&x, &ks, &rs, &KMeansParams { threads: 1, ..p.clone() }, &|| {});
+        let two = fit_each(&x, &ks, &rs, &KMeansParams { threads: 2, ..p.clone() }, &|| {});
+        for (t, (a, b)) in one.iter().zip(&two).enumerate() {
+            let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
+            assert_eq!((a.inertia, &a.labels, a.best_init), (b.inertia, &b.labels, b.best_init), "k = {}", ks[t]);
+            assert!(a.init_inertias.iter().zip(&b.init_inertias).all(|(u, v)| u == v || (u.is_nan() && v.is_nan())));
+            let run = a.restarts_run();
+            assert!(a.init_inertias[..run].iter().all(|v| !v.is_nan()), "restarts run in order: {:?}", a.init_inertias);
+            match rs[t] {
+                Restarts::All => assert_eq!(run, 8),
+                Restarts::UntilFlat(gain) => {
+                    assert!((EARLY_MIN_RESTARTS..=8).contains(&run), "k = {}: {run}", ks[t]);
+                    // Each restart beyond the third followed one that paid; the last did not (or it is the 8th).
+                    for r in EARLY_MIN_RESTARTS..run {
+                        assert!(still_paying(&a.init_inertias[..r], gain), "k = {}: restart {r} ran after one that did not pay", ks[t]);
+                    }
+                    assert!(run == 8 || !still_paying(&a.init_inertias[..run], gain), "k = {} stopped while still paying", ks[t]);
+                }
+            }
+        }
+        let alone = fit(&x, &KMeansParams { k: 3, ..p.clone() }).unwrap();
+        assert_eq!((one[1].as_ref().unwrap().inertia, &one[1].as_ref().unwrap().labels), (alone.inertia, &alone.labels));
+        for (t, &k) in ks.iter().enumerate() {
+            let full = fit(&x, &KMeansParams { k, ..p.clone() }).unwrap();
+            let done = complete(&x, k, one[t].as_ref().unwrap().clone(), &p).unwrap();
+            assert_eq!((done.inertia, &done.labels, done.best_init, done.restarts_run()), (full.inertia, &full.labels, full.best_init, 8), "k = {k}");
+            assert_eq!(done.init_inertias, full.init_inertias, "k = {k}");
+        }
+    }
+
+    /// The stopping rule by hand: a restart pays when it lowers the best before it by at
+    /// least `gain` of it.
+    #[test]
+    fn still_paying_by_hand() {
+        assert!(still_paying(&[10.0, 9.0, 8.0], 0.1), "8 < 9 × 0.9 = 8.1");
+        assert!(!still_paying(&[10.0, 9.0, 8.2], 0.1));
+        assert!(!still_paying(&[10.0, 9.0, 9.5], 0.0));
+        assert!(still_paying(&[10.0], 0.5), "nothing before it");
+    }
+
     /// Any thread count gives the same fit, and one sweep over several k gives what each
     /// k's own fit gives.
     #[test]
@@ -394,7 +547,7 @@ mod tests {
         assert_eq!(one.init_inertias, three.init_inertias);
         let p = KMeansParams { threads: 2, ..params(2, Algorithm::Native) };
         let calls = std::sync::atomic::AtomicUsize::new(0);
-        let sweep = fit_each(&x, &[1, 2, 3, 4, 61], &p, &|| {
+        let sweep = fit_each(&x, &[1, 2, 3, 4, 61], &[Restarts::All; 5], &p, &|| {
             calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
         assert_eq!(calls.into_inner(), 3 * p.n_init, "one call per job of k = 2..4");

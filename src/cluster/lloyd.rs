@@ -262,6 +262,17 @@ fn lloyd_d<const D: usize>(x: &Matrix, cols: &Columns, mut centers: Matrix, max_
     LloydRun { labels, centers, inertia, iters }
 }
 
+/// Every row's nearest centre (the lowest index on ties) and the inertia of that labelling.
+pub fn assign(x: &Matrix, cols: &Columns, centers: &Matrix) -> (Vec<u32>, f64) {
+    let mut labels = vec![0u32; x.n];
+    let (mut upper, mut lower) = (vec![0.0; x.n], vec![0.0; x.n]);
+    by_dim!(x.d, assign_any(cols, centers, &mut labels, &mut upper, &mut lower));
+    let inertia = x.data.chunks_exact(x.d).zip(&labels).map(|(row, &l)| super::matrix::sq_dist(row, centers.row(l as usize))).sum();
+    (labels, inertia)
+}
+
+avx2_or_plain!(fn assign_any<const D: usize>(cols: &Columns, centers: &Matrix, labels: &mut [u32], upper: &mut [f64], lower: &mut [f64]) -> () = assign_all);
+
 /// Half the distance from each centre to its nearest other centre (∞ with one centre).
 #[inline(always)]
 fn half_gaps<const D: usize>(centers: &Matrix, half: &mut [f64]) {

@@ -30,6 +30,11 @@ impl Matrix {
     }
 
     #[inline]
+    /// The rows `rows` of the matrix, in that order.
+    pub fn select(&self, rows: &[usize]) -> Matrix {
+        Matrix::new(rows.len(), self.d, rows.iter().flat_map(|&i| self.row(i).iter().copied()).collect())
+    }
+
     pub fn row(&self, i: usize) -> &[f64] {
         &self.data[i * self.d..(i + 1) * self.d]
     }

@@ -8,8 +8,10 @@
 //!    (`cluster_excluded`, and a log line), NaN / infinite values are errors;
 //! 2. [`scale::RobustScaler`]: scikit-learn's RobustScaler (median, inter-quartile range);
 //! 3. [`kmeans::fit_each`]: KMeans for every k needed (the elbow's range and a fixed k),
-//!    `n_init` seeded restarts each, lowest inertia kept, all restarts of all k as one set of
-//!    jobs on every core ([`parallel`]); [`seeding`] is the k-means++ start, [`lloyd`] the
+//!    `n_init` seeded restarts each, lowest inertia kept, all restarts of all k as rounds of
+//!    jobs on every core ([`parallel`]); the elbow's other k stop their restarts early
+//!    ([`kmeans::Restarts::UntilFlat`], `elbow_stop`) and, above [`run::ELBOW_MAX_ROWS`] rows,
+//!    are fitted on the silhouette's sample; [`seeding`] is the k-means++ start, [`lloyd`] the
 //!    iterations (Hamerly's bounds, [`columns`] for the bulk passes);
 //! 4. [`choose_k`]: the elbow curve (inertia and silhouette for every k of the range, and the
 //!    total sum of squares for k = 1) and the rule of `--k auto`; [`silhouette`] computes every

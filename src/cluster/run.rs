@@ -9,6 +9,10 @@ use super::matrix::Matrix;
 use super::{ClusterError, choose_k, kmeans, name, order, pca, scale, silhouette};
 use crate::setting::Invalid;
 
+/// Above this many rows, the elbow's k other than the kept one are fitted on the
+/// silhouette's sample of [`silhouette::SILHOUETTE_MAX_ROWS`] rows (see [`run`]).
+pub const ELBOW_MAX_ROWS: usize = silhouette::SILHOUETTE_MAX_ROWS;
+
 /// One cluster of the result.
 #[derive(Debug, Clone)]
 pub struct ClusterInfo {
@@ -36,6 +40,8 @@ pub struct Clustering {
     pub silhouette: Option<silhouette::Silhouette>,
     pub n_iter: usize,
     pub best_init: usize,
+    /// The restarts the kept fit is the best of (`n_init`).
+    pub restarts: usize,
     pub elbow: Vec<choose_k::ElbowPoint>,
     pub clusters: Vec<ClusterInfo>,
     pub playlist: Vec<order::OrderedTrack>,
@@ -77,25 +83,47 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
             ks.push(k);
         }
     }
+    // The k the run keeps (a fixed one) runs every restart on every row. The others are rows
+    // of the elbow table: their restarts stop early (`elbow_stop`), and above
+    // ELBOW_MAX_ROWS rows they are fitted on the silhouette's sample, their inertia measured
+    // on every row with the sample's centres. `auto` refits its chosen k below.
+    let sampled = (sweep && xs.n > ELBOW_MAX_ROWS).then(|| xs.select(&silhouette::sample(xs.n, ELBOW_MAX_ROWS, c.seed)));
+    let kept = |k: usize| c.k == KSetting::Fixed(k);
+    let restarts = |k: usize| if kept(k) || c.elbow_stop == 0.0 { kmeans::Restarts::All } else { kmeans::Restarts::UntilFlat(c.elbow_stop) };
     let bar = progress.then(|| {
-        let b = indicatif::ProgressBar::new((ks.len() * c.n_init) as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("cluster: {pos}/{len} KMeans runs {bar:30} {elapsed}").expect("template"));
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(indicatif::ProgressStyle::with_template("cluster: {pos} KMeans runs {spinner} {elapsed}").expect("template"));
         b
     });
     let phase = Instant::now();
-    let results = kmeans::fit_each(&xs, &ks, &c.params(0), &|| {
+    let params = c.params(0);
+    let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
-    });
+    };
+    let mut results: Vec<Option<Result<kmeans::KMeansFit, ClusterError>>> = ks.iter().map(|_| None).collect();
+    for on_sample in [false, true] {
+        let x = match (&sampled, on_sample) {
+            (_, false) => &xs,
+            (Some(s), true) => s,
+            (None, true) => break,
+        };
+        let picked: Vec<usize> = (0..ks.len()).filter(|&t| on_sample == (sampled.is_some() && !kept(ks[t]))).collect();
+        let these: Vec<usize> = picked.iter().map(|&t| ks[t]).collect();
+        let rs: Vec<kmeans::Restarts> = these.iter().map(|&k| restarts(k)).collect();
+        for (t, r) in picked.into_iter().zip(kmeans::fit_each(x, &these, &rs, &params, &tick)) {
+            results[t] = Some(if on_sample { r.map(|f| kmeans::on_all_rows(&xs, f)) } else { r });
+        }
+    }
+    let results: Vec<Result<kmeans::KMeansFit, ClusterError>> = results.into_iter().map(|r| r.expect("every k fitted")).collect();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     tracing::debug!(
-        "cluster: {} KMeans runs in {:.3} s; Lloyd iterations of each k's best run: {:?}",
-        ks.len() * c.n_init,
+        "cluster: KMeans in {:.3} s; (k, restarts run, Lloyd iterations of the best): {:?}",
         phase.elapsed().as_secs_f64(),
-        ks.iter().zip(&results).map(|(k, r)| (*k, r.as_ref().map_or(0, |f| f.n_iter))).collect::<Vec<_>>()
+        ks.iter().zip(&results).map(|(k, r)| (*k, r.as_ref().map_or(0, |f| f.restarts_run()), r.as_ref().map_or(0, |f| f.n_iter))).collect::<Vec<_>>()
     );
     // The elbow stops at the first k with fewer distinct rows than clusters.
     let mut fits: Vec<(usize, kmeans::KMeansFit)> = Vec::new();
@@ -129,8 +157,13 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
     let fixed_sil = if fixed.is_some() { sils.pop().expect("the fixed k's") } else { None };
     let mut elbow = Vec::new();
     if sweep {
-        elbow.push(choose_k::ElbowPoint { k: 1, inertia: kmeans::total_sum_of_squares(&xs), silhouette: None });
-        elbow.extend(fits.iter().zip(&sils).map(|((k, f), s)| choose_k::ElbowPoint { k: *k, inertia: f.inertia, silhouette: s.map(|s| s.value) }));
+        elbow.push(choose_k::ElbowPoint { k: 1, inertia: kmeans::total_sum_of_squares(&xs), silhouette: None, restarts: 1 });
+        elbow.extend(fits.iter().zip(&sils).map(|((k, f), s)| choose_k::ElbowPoint {
+            k: *k,
+            inertia: f.inertia,
+            silhouette: s.map(|s| s.value),
+            restarts: f.restarts_run(),
+        }));
     }
     let (k, k_rule) = match c.k {
         KSetting::Fixed(k) => (k, "fixed"),
@@ -146,14 +179,26 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
         Some(f) => {
             if c.elbow && k > 1 {
                 // A fixed k outside the range still gets its elbow row.
-                elbow.push(choose_k::ElbowPoint { k, inertia: f.inertia, silhouette: fixed_sil.map(|s| s.value) });
+                elbow.push(choose_k::ElbowPoint { k, inertia: f.inertia, silhouette: fixed_sil.map(|s| s.value), restarts: f.restarts_run() });
                 elbow.sort_by_key(|p| p.k);
             }
             (f, fixed_sil)
         }
         None => {
+            // The chosen k gets the restarts early stopping skipped; its elbow row follows.
             let t = fits.iter().position(|(kk, _)| *kk == k).expect("the chosen k was fitted");
-            (fits.swap_remove(t).1, sils[t])
+            let early = fits.swap_remove(t).1;
+            let before = early.best_init;
+            let f = if sampled.is_some() { kmeans::fit(&xs, &kmeans::KMeansParams { k, ..params.clone() })? } else { kmeans::complete(&xs, k, early, &params)? };
+            let s = if sampled.is_none() && f.best_init == before {
+                sils[t]
+            } else {
+                silhouette::silhouette(&xs, &f.labels, k, silhouette::SILHOUETTE_MAX_ROWS, c.seed)
+            };
+            if let Some(p) = elbow.iter_mut().find(|p| p.k == k) {
+                *p = choose_k::ElbowPoint { k, inertia: f.inertia, silhouette: s.map(|s| s.value), restarts: f.restarts_run() };
+            }
+            (f, s)
         }
     };
     drop(fits);
@@ -209,6 +254,7 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
         silhouette,
         n_iter: fit.n_iter,
         best_init: fit.best_init,
+        restarts: fit.restarts_run(),
         elbow,
         clusters,
         playlist,

@@ -36,6 +36,18 @@ pub fn silhouette(x: &Matrix, labels: &[usize], k: usize, max_rows: usize, seed:
     silhouettes(x, &[(labels, k)], max_rows, seed).pop().expect("one labelling")
 }
 
+/// The rows (ascending) of the sample of `max_rows` of `n` rows drawn with `seed` (a
+/// Fisher–Yates shuffle), or all of them when `n ≤ max_rows`.
+pub fn sample(n: usize, max_rows: usize, seed: u64) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
+    if n > max_rows {
+        idx.shuffle(&mut StdRng::seed_from_u64(seed));
+        idx.truncate(max_rows);
+        idx.sort_unstable();
+    }
+    idx
+}
+
 /// One labelling of the sample: its rows in cluster order and each cluster's span and size.
 struct Order {
     labels: Vec<u32>,
@@ -58,15 +70,7 @@ const BLOCK: usize = 16;
 /// for every labelling). `None` where it is undefined (fewer than 2 clusters, or as many
 /// clusters as rows).
 pub fn silhouettes(x: &Matrix, labellings: &[(&[usize], usize)], max_rows: usize, seed: u64) -> Vec<Option<Silhouette>> {
-    let rows: Vec<usize> = if x.n > max_rows {
-        let mut idx: Vec<usize> = (0..x.n).collect();
-        idx.shuffle(&mut StdRng::seed_from_u64(seed));
-        idx.truncate(max_rows);
-        idx.sort_unstable();
-        idx
-    } else {
-        (0..x.n).collect()
-    };
+    let rows = sample(x.n, max_rows, seed);
     let m = rows.len();
     let orders: Vec<Option<Order>> = labellings
         .iter()

@@ -119,11 +119,11 @@ fn write_tables_inner(conn: &duckdb::Connection, out: &Clustering, c: &ClusterCo
         let mut app = conn.appender("cluster_elbow").map_err(duck("writing cluster_elbow"))?;
         let mut points = out.elbow.clone();
         if !points.iter().any(|p| p.k == out.k) {
-            points.push(choose_k::ElbowPoint { k: out.k, inertia: out.inertia, silhouette: out.silhouette.map(|s| s.value) });
+            points.push(choose_k::ElbowPoint { k: out.k, inertia: out.inertia, silhouette: out.silhouette.map(|s| s.value), restarts: out.restarts });
             points.sort_by_key(|p| p.k);
         }
         for p in &points {
-            app.append_row(duckdb::params![p.k as i64, p.inertia, p.silhouette, p.k == out.k]).map_err(duck("writing cluster_elbow"))?;
+            app.append_row(duckdb::params![p.k as i64, p.inertia, p.silhouette, p.k == out.k, p.restarts as i64]).map_err(duck("writing cluster_elbow"))?;
         }
         app.flush().map_err(duck("writing cluster_elbow"))?;
     }
@@ -151,12 +151,13 @@ fn write_tables_inner(conn: &duckdb::Connection, out: &Clustering, c: &ClusterCo
         }
         app.flush().map_err(duck("writing cluster_playlists"))?;
     }
-    for e in &out.loaded.excluded {
-        conn.execute(
-            &format!("INSERT INTO cluster_excluded VALUES (?, ?, {})", list_str(&e.missing)),
-            duckdb::params![e.track_id, e.spotify_id],
-        )
-        .map_err(duck("writing cluster_excluded"))?;
+    // A few statements of many rows each, not one per row.
+    for chunk in out.loaded.excluded.chunks(1_000) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|e| format!("({}, {}, {})", sql_str(&e.track_id), e.spotify_id.as_deref().map_or("NULL".into(), sql_str), list_str(&e.missing)))
+            .collect();
+        conn.execute_batch(&format!("INSERT INTO cluster_excluded VALUES {}", rows.join(", "))).map_err(duck("writing cluster_excluded"))?;
     }
     Ok(out.loaded.tracks.len() as u64)
 }

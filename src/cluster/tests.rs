@@ -245,3 +245,47 @@ fn original_scaler_matches_numpy() {
         assert!((s.scale[j] - (q75 - q25)).abs() < 1e-12, "{f}: {} vs {}", s.scale[j], q75 - q25);
     }
 }
+
+/// Above ELBOW_MAX_ROWS rows, the kept k is the full fit on every row, and the elbow's other
+/// k carry the exact inertia, on every row, of centres fitted on the sample; `auto` refits
+/// its chosen k on every row with all restarts.
+#[test]
+fn bounded_elbow_on_many_rows() {
+    let n = run::ELBOW_MAX_ROWS + 2_345;
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let g = (i % 4) as f64;
+            let w = ((i * 7919) % 1009) as f64 / 1009.0;
+            let v = ((i * 104_729) % 997) as f64 / 997.0;
+            format!(
+                "('t{i:06}', NULL, NULL, NULL, NULL, {:.4}, {:.4}, {:.3}, {:.4}, {:.4}, {:.2})",
+                0.2 + 0.2 * g + 0.1 * w,
+                0.3 + 0.1 * g + 0.2 * v,
+                -20.0 + 3.0 * g + 2.0 * w,
+                (v * w).fract(),
+                0.5 + 0.3 * (w * 6.0).sin(),
+                80.0 + 15.0 * g + 20.0 * v
+            )
+        })
+        .collect();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    table(&conn, &rows);
+    let s = ClusterConfig { k: KSetting::Fixed(4), k_max: 6, n_init: 4, seed: 5, ..ClusterConfig::default() };
+    let out = run(&conn, &s, false).unwrap();
+    let xs = out.scaler.transform(&out.loaded.x);
+    let full = kmeans::fit(&xs, &s.params(4)).unwrap();
+    assert_eq!(out.inertia, full.inertia, "the kept k is the full fit");
+    assert_eq!(out.restarts, 4);
+    for p in out.elbow.iter().filter(|p| p.k >= 2) {
+        assert!(p.restarts >= kmeans::EARLY_MIN_RESTARTS.min(4) && p.restarts <= 4, "{p:?}");
+        if p.k != 4 {
+            let sample = xs.select(&silhouette::sample(xs.n, run::ELBOW_MAX_ROWS, s.seed));
+            let f = kmeans::fit_each(&sample, &[p.k], &[kmeans::Restarts::UntilFlat(s.elbow_stop)], &s.params(p.k), &|| {}).pop().unwrap().unwrap();
+            let measured = kmeans::inertia(&xs, &kmeans::on_all_rows(&xs, f.clone()).labels, &f.centroids);
+            assert!((p.inertia - measured).abs() <= 1e-9 * measured, "k = {}: {} vs {measured}", p.k, p.inertia);
+        }
+    }
+    let auto = run(&conn, &ClusterConfig { k: KSetting::Auto, ..s.clone() }, false).unwrap();
+    let refit = kmeans::fit(&xs, &s.params(auto.k)).unwrap();
+    assert_eq!((auto.inertia, auto.restarts), (refit.inertia, 4), "auto's k = {} refitted on every row", auto.k);
+}

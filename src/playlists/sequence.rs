@@ -17,7 +17,8 @@
 //! starts low), always to the cheapest unvisited track, then improved by 2-opt on the open path:
 //! every reversal of a segment `s[i..=j]` whose total cost (the costs are asymmetric: reversed
 //! edges are re-priced, through prefix sums of forward and backward costs) is lower is applied,
-//! until a pass finds none (at most [`MAX_PASSES`] passes). O(n²) per pass.
+//! until a pass finds none (at most [`MAX_PASSES`] passes). O(n²) per pass, so a set of more
+//! than [`SET_MAX`] tracks is sequenced in pieces of [`SET_PIECE`], in energy order.
 
 /// Most 2-opt passes over one cluster.
 pub const MAX_PASSES: usize = 60;
@@ -84,11 +85,33 @@ pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
     key + tempo + energy
 }
 
-/// The largest set whose transition costs are tabled (2 048² costs: 32 MiB).
-const COST_TABLE_MAX: usize = 2048;
+/// The largest set sequenced whole (its 2 048² transition costs tabled: 32 MiB).
+pub const SET_MAX: usize = 2048;
 
-/// The order (indexes into `tracks`) of a set through every track: greedy, then 2-opt.
+/// The pieces a larger set is sequenced in (see [`sequence`]).
+pub const SET_PIECE: usize = 256;
+
+/// The order (indexes into `tracks`) of a set through every track: greedy, then 2-opt. A set
+/// of more than [`SET_MAX`] tracks is cut, in energy order (lowest first, so the arc still
+/// builds over the whole playlist), into consecutive pieces of [`SET_PIECE`] tracks, each
+/// sequenced so and played in turn: the work grows linearly with the set instead of as its
+/// square.
 pub fn sequence(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
+    if tracks.len() <= SET_MAX {
+        return sequence_whole(tracks, tol);
+    }
+    let mut by_energy: Vec<usize> = (0..tracks.len()).collect();
+    by_energy.sort_by(|&a, &b| tracks[a].energy.unwrap_or(1.0).total_cmp(&tracks[b].energy.unwrap_or(1.0)).then(a.cmp(&b)));
+    let mut order = Vec::with_capacity(tracks.len());
+    for piece in by_energy.chunks(SET_PIECE) {
+        let these: Vec<SetTrack> = piece.iter().map(|&i| tracks[i].clone()).collect();
+        order.extend(sequence_whole(&these, tol).into_iter().map(|q| piece[q]));
+    }
+    order
+}
+
+/// [`sequence`] of a set of at most [`SET_MAX`] tracks, as one piece.
+fn sequence_whole(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
     let n = tracks.len();
     if n < 3 {
         let mut order: Vec<usize> = (0..n).collect();
@@ -98,10 +121,8 @@ pub fn sequence(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
         return order;
     }
     // Every transition's cost, computed once: 2-opt asks for each pair many times over.
-    // Beyond COST_TABLE_MAX tracks the table would not be worth its memory, and costs are computed as asked.
-    let table: Vec<f64> =
-        if n <= COST_TABLE_MAX { (0..n * n).map(|ab| transition(&tracks[ab / n], &tracks[ab % n], tol)).collect() } else { Vec::new() };
-    let c = |a: usize, b: usize| if table.is_empty() { transition(&tracks[a], &tracks[b], tol) } else { table[a * n + b] };
+    let table: Vec<f64> = (0..n * n).map(|ab| transition(&tracks[ab / n], &tracks[ab % n], tol)).collect();
+    let c = |a: usize, b: usize| table[a * n + b];
     // Greedy from the lowest-energy track (the first on ties).
     let start = (0..n).min_by(|&a, &b| tracks[a].energy.unwrap_or(1.0).total_cmp(&tracks[b].energy.unwrap_or(1.0)).then(a.cmp(&b))).unwrap_or(0);
     let mut visited = vec![false; n];
@@ -200,6 +221,32 @@ mod tests {
         assert!(bad.is_empty(), "incompatible transitions: {bad:?}");
         assert!(set.windows(2).all(|w| tempo_ok(shuffled[w[0]].tempo, shuffled[w[1]].tempo, 0.06)));
         assert_eq!(shuffled[set[0]].energy, Some(0.2), "the arc starts at the lowest energy");
+    }
+
+    /// A set larger than SET_MAX is sequenced piece by piece in energy order: every track
+    /// once, each piece's tracks together, the pieces' energies rising, and within pieces
+    /// the transitions still mostly compatible.
+    #[test]
+    fn a_large_set_is_sequenced_in_pieces() {
+        let n = SET_MAX + 3 * SET_PIECE / 2;
+        let tracks: Vec<SetTrack> = (0..n)
+            .map(|i| {
+                let k = (i * 7) % 24;
+                t(&format!("{}{}", k % 12 + 1, if k < 12 { 'A' } else { 'B' }), 118.0 + (i % 9) as f64, ((i * 37) % n) as f64 / n as f64)
+            })
+            .collect();
+        let set = sequence(&tracks, 0.06);
+        let mut seen = set.clone();
+        seen.sort();
+        assert_eq!(seen, (0..n).collect::<Vec<_>>(), "every track once");
+        let energy = |i: usize| tracks[i].energy.unwrap();
+        for (p, w) in set.chunks(SET_PIECE).collect::<Vec<_>>().windows(2).enumerate() {
+            let top = w[0].iter().map(|&i| energy(i)).fold(f64::MIN, f64::max);
+            let low = w[1].iter().map(|&i| energy(i)).fold(f64::MAX, f64::min);
+            assert!(top <= low, "piece {p} ends above the next one's lowest energy");
+        }
+        let compatible = set.windows(2).filter(|w| harmonic(tracks[w[0]].camelot, tracks[w[1]].camelot)).count();
+        assert!(compatible as f64 >= 0.9 * (n - 1) as f64, "{compatible} of {} compatible", n - 1);
     }
 
     /// 2-opt never makes the greedy path worse, and fixes a crossing the greedy walk leaves.
