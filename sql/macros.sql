@@ -9,7 +9,9 @@
 CREATE OR REPLACE MACRO discogs_clean(name) AS
     nullif(trim(regexp_replace(regexp_replace(name, ' \(\d+\)', '', 'g'), '\*(,|$| )', '\1', 'g')), '');
 
--- clean_text(s): s without leading and trailing whitespace of any kind (tabs and newlines too,
--- which trim() keeps); NULL when nothing is left. Used by stg_tracks.
-CREATE OR REPLACE MACRO clean_text(s) AS nullif(regexp_replace(s, '^\s+|\s+$', '', 'g'), '');
+-- clean_text(s): s without leading and trailing whitespace (space, tab, line feed, form feed,
+-- carriage return: what the regex `\s` matches; one-argument trim() removes only spaces);
+-- NULL when nothing is left. Used by stg_tracks. trim() with its characters, not a regex: the
+-- regex cost about 30 M instructions per build on the original data (callgrind).
+CREATE OR REPLACE MACRO clean_text(s) AS nullif(trim(s, chr(9) || chr(10) || chr(12) || chr(13) || ' '), '');
 

@@ -187,25 +187,23 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
                 let opened = line;
                 let mut breaks = 0;
                 pos += 1;
+                // Up to the next quote at once: a closing one, or the first of `""`.
                 loop {
-                    match bytes.get(pos) {
-                        None => return Err((Unclosed(fields.len(), opened), out)),
-                        Some(b'"') if bytes.get(pos + 1) == Some(&b'"') => {
-                            cur.push(b'"');
-                            pos += 2;
-                        }
-                        Some(b'"') => {
-                            pos += 1;
-                            break;
-                        }
-                        Some(&b) => {
-                            if b == b'\n' {
-                                line += 1;
-                                breaks += 1;
-                            }
-                            cur.push(b);
-                            pos += 1;
-                        }
+                    let Some(q) = bytes[pos..].iter().position(|&b| b == b'"') else {
+                        return Err((Unclosed(fields.len(), opened), out));
+                    };
+                    let chunk = &bytes[pos..pos + q];
+                    let nl = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+                    line += nl;
+                    breaks += nl;
+                    cur.extend_from_slice(chunk);
+                    pos += q;
+                    if bytes.get(pos + 1) == Some(&b'"') {
+                        cur.push(b'"');
+                        pos += 2;
+                    } else {
+                        pos += 1;
+                        break;
                     }
                 }
                 if breaks > 0 && multiline.is_none() {
@@ -213,9 +211,17 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
                 }
             }
             // Unquoted text (or what follows a closing quote) up to the separator or line end.
-            while pos < n && bytes[pos] != b',' && line_end(pos) == 0 {
-                cur.push(bytes[pos]);
-                pos += 1;
+            // A `\r` that ends no line is part of the value.
+            loop {
+                let stop = bytes[pos..].iter().position(|&b| matches!(b, b',' | b'\n' | b'\r')).map_or(n, |i| pos + i);
+                cur.extend_from_slice(&bytes[pos..stop]);
+                pos = stop;
+                if pos < n && bytes[pos] == b'\r' && line_end(pos) == 0 {
+                    cur.push(b'\r');
+                    pos += 1;
+                    continue;
+                }
+                break;
             }
             fields.push(cur);
             if pos < n && bytes[pos] == b',' {

@@ -7,7 +7,7 @@ use duckdb::{Appender, ToSql};
 
 use super::counts::LoadCounts;
 use super::csv_input::CsvInput;
-use super::formats::{self, Format, Header, InputKind};
+use super::formats::{self, Format, InputKind};
 use super::{IngestError, repr};
 
 /// Loads one file of the given kind into its raw table. `rank` is the file's position in its
@@ -37,6 +37,9 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
     // export's empty `Notes`); they read as empty.
     let needed = format.required().iter().filter_map(|c| input.header.find(c)).max().map_or(0, |i| i + 1);
     let width = input.header.len();
+    // Each landed column's position in the header, found once for the file.
+    let cols: Vec<Option<usize>> = landed_columns(format).iter().map(|c| if c.is_empty() { None } else { input.header.find(c) }).collect();
+    let mut values: Vec<Option<&str>> = Vec::with_capacity(cols.len());
     for rec in &input.records {
         let line = rec.line as i64;
         let problem = match (&rec.problem, rec.fields.len()) {
@@ -49,11 +52,11 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
             counts.quarantine(rec.lines);
             continue;
         }
-        let row = Row { header: &input.header, rec: &rec.fields };
+        values.clear();
+        values.extend(cols.iter().map(|c| c.and_then(|i| rec.fields.get(i)).map(String::as_str).filter(|v| !v.is_empty())));
         let appended = match format {
-            Format::CollectionCsv | Format::DiscogsExport => append_release(&mut app, &file, line, format, &row),
-            Format::CollectionTracks => match repr::parse_tracklist(row.get("tracklist").unwrap_or("")) {
-                Ok(tracks) => append_repr_tracks(&mut app, &file, line, &row, &tracks),
+            Format::CollectionTracks => match repr::parse_tracklist(values[3].unwrap_or("")) {
+                Ok(tracks) => append_repr_tracks(&mut app, &file, line, &values, &tracks),
                 Err(e) => {
                     let problem = format!("tracklist does not parse {e}");
                     quarantine
@@ -63,9 +66,16 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
                     continue;
                 }
             },
-            Format::MyTracks => append_flat_track(&mut app, &file, line, &row),
-            Format::SpotifyIds => app.append_row(duckdb::params![file, line, row.get("track_id"), row.get("spotify_id")]).map(|_| 1),
-            Format::Exportify | Format::OriginalTable => append_features(&mut app, &file, line, format, rank, &row),
+            Format::MyTracks => append_flat_track(&mut app, &file, line, &values),
+            Format::SpotifyIds => app.append_row(duckdb::params![file, line, values[0], values[1]]).map(|_| 1),
+            Format::CollectionCsv | Format::DiscogsExport => append_cells(&mut app, &[&file, &line, &format.as_str()], &values),
+            Format::Exportify | Format::OriginalTable => {
+                if format == Format::Exportify {
+                    // A `spotify:track:<id>` URI lands as its ID.
+                    values[0] = values[0].map(|uri| uri.rsplit(':').next().unwrap_or(uri));
+                }
+                append_cells(&mut app, &[&file, &line, &format.as_str(), &rank], &values)
+            }
         };
         counts.rows += appended.map_err(duck)?;
         counts.landed_lines += rec.lines;
@@ -76,27 +86,67 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
     Ok(counts)
 }
 
-fn append_release(app: &mut Appender<'_>, file: &str, line: i64, format: Format, row: &Row<'_>) -> duckdb::Result<u64> {
-    let (release_id, year, labels, formats, country) = match format {
-        Format::CollectionCsv => (row.get("id"), row.get("year"), row.get("labels"), row.get("format"), row.get("release_country")),
-        _ => (row.get("release_id"), row.get("released"), row.get("label"), row.get("format"), None),
-    };
-    let values: [&dyn ToSql; 13] = [
-        &file,
-        &line,
-        &format.as_str(),
-        &release_id,
-        &row.get("title"),
-        &row.get("artist"),
-        &year,
-        &row.get("genre"),
-        &row.get("style"),
-        &labels,
-        &formats,
-        &country,
-        &row.get("master_id"),
-    ];
-    app.append_row(values.as_slice())?;
+/// The header columns a format lands, by name (`a|b`: the first present; `""`: the format has
+/// none): for releases and features, in the order of the raw table's columns after the source
+/// ones; for tracklists and Spotify IDs, the fields their rows are made of.
+fn landed_columns(format: Format) -> &'static [&'static str] {
+    match format {
+        Format::CollectionCsv => &["id", "title", "artist", "year", "genre", "style", "labels", "format", "release_country", "master_id"],
+        Format::DiscogsExport => &["release_id", "title", "artist", "released", "genre", "style", "label", "format", "", "master_id"],
+        Format::CollectionTracks => &["id", "artist", "album", "tracklist"],
+        Format::MyTracks => &["album_id", "artist", "album", "track_id", "title"],
+        Format::SpotifyIds => &["track_id", "spotify_id"],
+        Format::Exportify => &[
+            "track uri|track id|spotify id",
+            "track name",
+            "artist name(s)",
+            "album name",
+            "duration (ms)|track duration (ms)",
+            "",
+            "popularity",
+            "danceability",
+            "energy",
+            "key",
+            "loudness",
+            "mode",
+            "speechiness",
+            "acousticness",
+            "instrumentalness",
+            "liveness",
+            "valence",
+            "tempo",
+            "time signature|time_signature",
+        ],
+        Format::OriginalTable => &[
+            "spotify_id",
+            "title",
+            "artist",
+            "album",
+            "duration_ms",
+            "time",
+            "popularity",
+            "danceability",
+            "energy",
+            "spotify_key",
+            "loudness",
+            "spotify_mode",
+            "speechiness",
+            "acousticness",
+            "instrumentalness",
+            "liveness",
+            "valence",
+            "tempo",
+            "time signature|time_signature",
+        ],
+    }
+}
+
+/// One row: the source columns, then the landed cells in table order.
+fn append_cells(app: &mut Appender<'_>, source: &[&dyn ToSql], cells: &[Option<&str>]) -> duckdb::Result<u64> {
+    let mut row: Vec<&dyn ToSql> = Vec::with_capacity(source.len() + cells.len());
+    row.extend_from_slice(source);
+    row.extend(cells.iter().map(|c| c as &dyn ToSql));
+    app.append_row(row.as_slice())?;
     Ok(1)
 }
 
@@ -133,7 +183,8 @@ struct TrackRow<'a> {
     given_track_id: Option<&'a str>,
 }
 
-fn append_repr_tracks(app: &mut Appender<'_>, file: &str, line: i64, row: &Row<'_>, tracks: &[repr::ReprTrack]) -> duckdb::Result<u64> {
+/// A `collection_tracks.csv` record (`id, artist, album, tracklist`): one row per entry.
+fn append_repr_tracks(app: &mut Appender<'_>, file: &str, line: i64, cells: &[Option<&str>], tracks: &[repr::ReprTrack]) -> duckdb::Result<u64> {
     for (seq, t) in tracks.iter().enumerate() {
         let heading = t.position.trim().is_empty();
         append_track(
@@ -142,9 +193,9 @@ fn append_repr_tracks(app: &mut Appender<'_>, file: &str, line: i64, row: &Row<'
                 file,
                 line,
                 format: Format::CollectionTracks.as_str(),
-                release_id: row.get("id"),
-                release_artist: row.get("artist"),
-                album: row.get("album"),
+                release_id: cells[0],
+                release_artist: cells[1],
+                album: cells[2],
                 seq: seq as i32 + 1,
                 position: if heading { None } else { Some(t.position.as_str()) },
                 type_: if heading { "heading" } else { "track" },
@@ -156,10 +207,10 @@ fn append_repr_tracks(app: &mut Appender<'_>, file: &str, line: i64, row: &Row<'
     Ok(tracks.len() as u64)
 }
 
-fn append_flat_track(app: &mut Appender<'_>, file: &str, line: i64, row: &Row<'_>) -> duckdb::Result<u64> {
+/// A `my_tracks.csv` record (`album_id, artist, album, track_id, title`).
+fn append_flat_track(app: &mut Appender<'_>, file: &str, line: i64, cells: &[Option<&str>]) -> duckdb::Result<u64> {
     // The position is what follows `<album_id>_` in the given key.
-    let release_id = row.get("album_id");
-    let given = row.get("track_id");
+    let (release_id, given) = (cells[0], cells[3]);
     let position = match (release_id, given) {
         (Some(r), Some(g)) => g.strip_prefix(r).and_then(|p| p.strip_prefix('_')).or(Some(g)),
         (_, g) => g,
@@ -171,65 +222,14 @@ fn append_flat_track(app: &mut Appender<'_>, file: &str, line: i64, row: &Row<'_
             line,
             format: Format::MyTracks.as_str(),
             release_id,
-            release_artist: row.get("artist"),
-            album: row.get("album"),
+            release_artist: cells[1],
+            album: cells[2],
             seq: line as i32,
             position,
             type_: "track",
-            title: row.get("title"),
+            title: cells[4],
             given_track_id: given,
         },
     )?;
     Ok(1)
 }
-
-fn append_features(app: &mut Appender<'_>, file: &str, line: i64, format: Format, rank: i32, row: &Row<'_>) -> duckdb::Result<u64> {
-    let exportify = format == Format::Exportify;
-    let spotify_id = if exportify {
-        row.get("track uri|track id|spotify id").map(|uri| uri.rsplit(':').next().unwrap_or(uri))
-    } else {
-        row.get("spotify_id")
-    };
-    let pick = |exportify_name: &str, original_name: &str| if exportify { row.get(exportify_name) } else { row.get(original_name) };
-    let values: [&dyn ToSql; 23] = [
-        &file,
-        &line,
-        &format.as_str(),
-        &rank,
-        &spotify_id,
-        &pick("track name", "title"),
-        &pick("artist name(s)", "artist"),
-        &pick("album name", "album"),
-        &pick("duration (ms)|track duration (ms)", "duration_ms"),
-        &pick("", "time"),
-        &row.get("popularity"),
-        &row.get("danceability"),
-        &row.get("energy"),
-        &pick("key", "spotify_key"),
-        &row.get("loudness"),
-        &pick("mode", "spotify_mode"),
-        &row.get("speechiness"),
-        &row.get("acousticness"),
-        &row.get("instrumentalness"),
-        &row.get("liveness"),
-        &row.get("valence"),
-        &row.get("tempo"),
-        &row.get("time signature|time_signature"),
-    ];
-    app.append_row(values.as_slice())?;
-    Ok(1)
-}
-
-/// One record's fields looked up by column name; empty fields read as `None`.
-struct Row<'a> {
-    header: &'a Header,
-    rec: &'a [String],
-}
-
-impl<'a> Row<'a> {
-    fn get(&self, name: &str) -> Option<&'a str> {
-        let i = self.header.find(name)?;
-        self.rec.get(i).map(String::as_str).filter(|v| !v.is_empty())
-    }
-}
-

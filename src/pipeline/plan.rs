@@ -24,7 +24,8 @@ pub enum StepKind<'a> {
     Sql { file: &'static str, sql: &'static str, table: Option<&'static str> },
     /// A SQL check returning offending rows; `file` is its template or one-off file. With
     /// `warn` (`[checks] warn` of the configuration) offending rows make it WARN, not fail.
-    Check { file: &'static str, sql: &'static str, warn: bool },
+    /// `count` is the cheaper query the runner counts offending rows with (see [`crate::checks::Check`]).
+    Check { file: &'static str, sql: &'static str, count: &'static str, warn: bool },
 }
 
 impl StepKind<'_> {
@@ -252,7 +253,7 @@ fn with_checks<'a>(steps: Vec<Step<'a>>, warn: &[String]) -> Result<Vec<Step<'a>
             }
             for c in checks::for_table(table)? {
                 let warn = warn.contains(&c.name);
-                after[i].push(Step { name: &c.name, kind: StepKind::Check { file: c.file, sql: &c.sql, warn } });
+                after[i].push(Step { name: &c.name, kind: StepKind::Check { file: c.file, sql: &c.sql, count: &c.count_sql, warn } });
             }
         }
     }

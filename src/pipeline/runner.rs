@@ -350,7 +350,7 @@ fn count_checks(ctx: &StepContext<'_>, steps: &[Step<'_>], i: usize, counted: &m
         .iter()
         .enumerate()
         .map_while(|(k, s)| match &s.kind {
-            StepKind::Check { file, sql, .. } => Some((i + k, s.name, *file, *sql)),
+            StepKind::Check { file, count, .. } => Some((i + k, s.name, *file, *count)),
             _ => None,
         })
         .collect();

@@ -1,7 +1,9 @@
 //! Reading the warehouse for the report, with the tolerance it needs: a missing table is `None`,
 //! so a partial warehouse still gives a report.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use duckdb::Connection;
 
@@ -11,34 +13,49 @@ use crate::db::duck;
 /// Queries the warehouse with the tolerance the report needs: missing tables are `None`.
 pub(super) struct Db<'a> {
     pub(super) conn: &'a Connection,
-    /// Every table and view of the main schema (lower-case name) → its columns `(name, type)`,
-    /// read once: the sections ask for them often.
-    columns: BTreeMap<String, Vec<(String, String)>>,
+    /// Each table or view asked about (lower-case name) → its columns `(name, type)`, or `None`
+    /// when it is not there; read once per table (`DESCRIBE`): the sections ask often.
+    columns: RefCell<BTreeMap<String, Option<Rc<Vec<(String, String)>>>>>,
+    /// The warehouse's catalog (its main schema is where tables are looked for).
+    catalog: String,
 }
 
 impl<'a> Db<'a> {
-    /// Reads the catalogue of `conn`'s main schema.
+    /// The report's view of `conn`. Tables are described when first asked about, not listed
+    /// from `information_schema.columns` (a view over `duckdb_columns()`, whose scan of every
+    /// catalogue made it the report's costliest query). A table that is not there still costs
+    /// one DuckDB lookup that builds the system views to suggest a similar name.
     pub(super) fn new(conn: &'a Connection) -> Result<Db<'a>, ReportError> {
-        let mut stmt = conn
-            .prepare(
-                "SELECT lower(table_name), column_name, data_type FROM information_schema.columns \
-                 WHERE table_catalog = current_database() AND table_schema = 'main' ORDER BY table_name, ordinal_position",
-            )
-            .map_err(duck("listing columns"))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-            .and_then(|r| r.collect::<Result<Vec<_>, _>>())
-            .map_err(duck("listing columns"))?;
-        let mut columns: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for (table, name, ty) in rows {
-            columns.entry(table).or_default().push((name, ty));
-        }
-        Ok(Db { conn, columns })
+        let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(duck("naming the warehouse catalog"))?;
+        Ok(Db { conn, columns: RefCell::new(BTreeMap::new()), catalog })
     }
 
     /// The columns `(name, type)` of a table or view of the main schema, or `None` when absent.
-    pub(super) fn columns(&self, table: &str) -> Option<&[(String, String)]> {
-        self.columns.get(&table.to_lowercase()).map(Vec::as_slice)
+    pub(super) fn columns(&self, table: &str) -> Option<Rc<Vec<(String, String)>>> {
+        let key = table.to_lowercase();
+        if let Some(known) = self.columns.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = self.describe(table).map(Rc::new);
+        self.columns.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// `DESCRIBE` of a table or view of the main schema; `None` when there is none by that name.
+    fn describe(&self, table: &str) -> Option<Vec<(String, String)>> {
+        let sql = format!("DESCRIBE {}.main.{}", crate::db::ident(&self.catalog), crate::db::ident(table));
+        let described = self.conn.prepare(&sql).and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        });
+        match described {
+            Ok(cols) => Some(cols),
+            Err(e) => {
+                if !e.to_string().contains("Catalog Error") {
+                    tracing::warn!("report: cannot describe {table}: {e}");
+                }
+                None
+            }
+        }
     }
 
     pub(super) fn has(&self, table: &str, cols: &[&str]) -> Result<bool, ReportError> {
