@@ -43,17 +43,16 @@ pub fn load(conn: &duckdb::Connection, features: &[String]) -> Result<Loaded, Cl
 
 /// Reads the selected features of `table` (a table shaped like `tracks_features`).
 pub fn load_from(conn: &duckdb::Connection, table: &str, features: &[String]) -> Result<Loaded, ClusterError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT column_name FROM information_schema.columns
-             WHERE table_catalog = current_database() AND table_schema = 'main' AND lower(table_name) = lower(?)
-             ORDER BY ordinal_position",
-        )
-        .map_err(duck("listing the columns of tracks_features"))?;
-    let columns: Vec<String> = stmt
-        .query_map([table], |r| r.get(0))
-        .and_then(|m| m.collect::<Result<Vec<String>, _>>())
-        .map_err(duck("listing the columns of tracks_features"))?;
+    // DESCRIBE, not information_schema: the first query of information_schema makes DuckDB
+    // create every default system view of the connection.
+    let columns: Vec<String> = match conn.prepare(&format!("DESCRIBE main.{}", ident(table))) {
+        Ok(mut stmt) => stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|m| m.collect::<Result<Vec<String>, _>>())
+            .map_err(duck("listing the columns of tracks_features"))?,
+        Err(e) if e.to_string().contains("does not exist") => Vec::new(),
+        Err(e) => return Err(duck("listing the columns of tracks_features")(e).into()),
+    };
     if columns.is_empty() {
         return Err(ClusterError::MissingTable);
     }
