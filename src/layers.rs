@@ -1,7 +1,7 @@
 //! The architecture test: every module imports only the layers below its own.
 //!
 //! The layers, bottom to top (a module may use its own layer's module tree and anything below):
-//! 0. `fmt`, `setting`, `clock`: plain values and the time source;
+//! 0. `fmt`, `setting`, `clock`, `parallel`: plain values, the time source, jobs on all cores;
 //! 1. `db`, `http`: DuckDB and HTTP plumbing;
 //! 2. `step`, `checks`: the step contract, and the checks `sql/schema.toml` declares;
 //! 3. the stages `ingest`, `analysis`, `matching`, `cluster`, `fetch`, `report`, `export`, `playlists`:
@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("fmt", 0),
     ("setting", 0),
     ("clock", 0),
+    ("parallel", 0),
     ("db", 1),
     ("http", 1),
     ("step", 2),

@@ -35,6 +35,7 @@ pub mod ingest;
 #[cfg(test)]
 mod layers;
 pub mod matching;
+pub mod parallel;
 pub mod pipeline;
 pub mod playlists;
 pub mod report;

@@ -39,7 +39,7 @@ use super::ClusterError;
 use super::columns::Columns;
 pub use super::lloyd::{LloydRun, lloyd};
 pub use super::matrix::{Matrix, sq_dist};
-use super::parallel;
+use crate::parallel;
 pub use super::seeding::kmeans_plus_plus;
 
 /// Which engine runs each initialisation (see the module overview).

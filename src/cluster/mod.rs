@@ -9,7 +9,7 @@
 //! 2. [`scale::RobustScaler`]: scikit-learn's RobustScaler (median, inter-quartile range);
 //! 3. [`kmeans::fit_each`]: KMeans for every k needed (the elbow's range and a fixed k),
 //!    `n_init` seeded restarts each, lowest inertia kept, all restarts of all k as rounds of
-//!    jobs on every core ([`parallel`]); the elbow's other k stop their restarts early
+//!    jobs on every core ([`crate::parallel`]); the elbow's other k stop their restarts early
 //!    ([`kmeans::Restarts::UntilFlat`], `elbow_stop`) and, above [`run::ELBOW_MAX_ROWS`] rows,
 //!    are fitted on the silhouette's sample; [`seeding`] is the k-means++ start, [`lloyd`] the
 //!    iterations (Hamerly's bounds, [`columns`] for the bulk passes);
@@ -97,7 +97,6 @@ pub mod load;
 pub mod matrix;
 pub mod name;
 pub mod order;
-pub mod parallel;
 pub mod pca;
 pub mod run;
 pub mod scale;

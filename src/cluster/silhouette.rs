@@ -19,7 +19,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::matrix::Matrix;
-use super::parallel;
+use crate::parallel;
 
 /// Above this many rows the silhouette is computed on a deterministic sample of this size.
 pub const SILHOUETTE_MAX_ROWS: usize = 10_000;

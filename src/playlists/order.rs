@@ -81,6 +81,14 @@ pub fn order_playlists(conn: &Connection, cfg: &PlaylistsConfig) -> Result<Order
         }
     }
     let tol = cfg.tempo_tolerance;
+    // Each cluster's order, the clusters spread over the cores.
+    let orders: Vec<Vec<usize>> = match cfg.order {
+        Order::Set => {
+            let sets: Vec<Vec<SetTrack>> = clusters.iter().map(|c| c.iter().map(|e| e.set.clone()).collect()).collect();
+            crate::parallel::map(sets.len(), crate::parallel::threads(0, sets.len()), |c| sequence::sequence(&sets[c], tol))
+        }
+        Order::Centroid => clusters.iter().map(|c| (0..c.len()).collect()).collect(),
+    };
     let mut summary = OrderSummary::default();
     let w = || duck("writing cluster_playlists and playlist_transitions");
     conn.execute_batch("BEGIN TRANSACTION").map_err(w())?;
@@ -89,11 +97,7 @@ pub fn order_playlists(conn: &Connection, cfg: &PlaylistsConfig) -> Result<Order
         conn.execute_batch(TRANSITIONS_DDL)?;
         let mut pl = conn.appender("cluster_playlists")?;
         let mut tr = conn.appender("playlist_transitions")?;
-        for entries in &clusters {
-            let order: Vec<usize> = match cfg.order {
-                Order::Set => sequence::sequence(&entries.iter().map(|e| e.set.clone()).collect::<Vec<_>>(), tol),
-                Order::Centroid => (0..entries.len()).collect(),
-            };
+        for (entries, order) in clusters.iter().zip(&orders) {
             let big = entries.len() >= 20;
             for (pos, &i) in order.iter().enumerate() {
                 let t = &entries[i];

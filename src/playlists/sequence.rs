@@ -137,35 +137,25 @@ fn sequence_whole(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
         at = next;
     }
     // 2-opt on the open path with asymmetric costs.
+    let mut e = Edges::new(n);
     for _ in 0..MAX_PASSES {
         let mut improved = false;
-        let mut fwd = vec![0.0; n];
-        let mut bwd = vec![0.0; n];
-        let prefix = |path: &[usize], fwd: &mut Vec<f64>, bwd: &mut Vec<f64>| {
-            for k in 1..n {
-                fwd[k] = fwd[k - 1] + c(path[k - 1], path[k]);
-                bwd[k] = bwd[k - 1] + c(path[k], path[k - 1]);
-            }
-        };
-        prefix(&path, &mut fwd, &mut bwd);
+        e.measure(&path, &table);
         for i in 0..n - 1 {
-            for j in i + 1..n {
-                let inner_old = fwd[j] - fwd[i];
-                let inner_new = bwd[j] - bwd[i];
-                let (mut old, mut new) = (inner_old, inner_new);
-                if i > 0 {
-                    old += c(path[i - 1], path[i]);
-                    new += c(path[i - 1], path[j]);
-                }
-                if j + 1 < n {
-                    old += c(path[j], path[j + 1]);
-                    new += c(path[i], path[j + 1]);
-                }
-                if new < old - 1e-9 {
+            // Reversing path[i..=j] changes the cost by g[j] + c(path[i−1], path[j]) +
+            // c(path[i], path[j+1]) − h (see Edges): h and the two table rows are i's.
+            let mut h = e.bwd[i] - e.fwd[i] + if i > 0 { c(path[i - 1], path[i]) } else { 0.0 };
+            let mut j = i + 1;
+            while j < n {
+                let into = if i > 0 { table[path[i - 1] * n + path[j]] } else { 0.0 };
+                let out = if j + 1 < n { table[path[i] * n + path[j + 1]] } else { 0.0 };
+                if e.g[j] + into + out < h - 1e-9 {
                     path[i..=j].reverse();
-                    prefix(&path, &mut fwd, &mut bwd);
+                    e.measure(&path, &table);
+                    h = e.bwd[i] - e.fwd[i] + if i > 0 { c(path[i - 1], path[i]) } else { 0.0 };
                     improved = true;
                 }
+                j += 1;
             }
         }
         if !improved {
@@ -173,6 +163,34 @@ fn sequence_whole(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
         }
     }
     path
+}
+
+/// The open path's prefix sums of forward and backward edge costs, and `g[j] = bwd[j] −
+/// fwd[j] − c(path[j], path[j+1])` (the last edge 0 at the end): what reversing
+/// `path[i..=j]` changes is `g[j] + c(path[i−1], path[j]) + c(path[i], path[j+1]) − h(i)`, with
+/// `h(i) = bwd[i] − fwd[i] + c(path[i−1], path[i])`, so each probe is two table reads.
+struct Edges {
+    fwd: Vec<f64>,
+    bwd: Vec<f64>,
+    g: Vec<f64>,
+}
+
+impl Edges {
+    fn new(n: usize) -> Edges {
+        Edges { fwd: vec![0.0; n], bwd: vec![0.0; n], g: vec![0.0; n] }
+    }
+
+    fn measure(&mut self, path: &[usize], table: &[f64]) {
+        let n = path.len();
+        for k in 1..n {
+            self.fwd[k] = self.fwd[k - 1] + table[path[k - 1] * n + path[k]];
+            self.bwd[k] = self.bwd[k - 1] + table[path[k] * n + path[k - 1]];
+        }
+        for k in 0..n {
+            let next = if k + 1 < n { table[path[k] * n + path[k + 1]] } else { 0.0 };
+            self.g[k] = self.bwd[k] - self.fwd[k] - next;
+        }
+    }
 }
 
 #[cfg(test)]
