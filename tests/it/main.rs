@@ -13,6 +13,7 @@ mod playlists;
 mod report;
 mod serve;
 mod sql;
+mod tags;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
