@@ -388,6 +388,63 @@ mod tests {
         default_model_path().parent().map(Path::to_path_buf).unwrap_or_default()
     }
 
+    /// With tags, Instrumentalness and Valence join the calibration: on 60 tracks whose
+    /// other-source values are a known function of the tags plus a small deterministic
+    /// wobble, their cross-validated R² is what that wobble allows, and every tagged track
+    /// gets calibrated values.
+    #[test]
+    fn tags_calibrate_instrumentalness_and_valence() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("../../sql/outputs/analysis_features.sql")).unwrap();
+        conn.execute_batch(include_str!("../../sql/outputs/analysis_tags.sql")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO analysis_features (file_key, track_id, analyzer_version, duration_s, tempo_bpm, tempo_confidence, loudness_lufs,
+                 danceability, energy, spectral_centroid_hz, spectral_entropy, spectral_flux, onset_rate)
+             SELECT 'f' || i, 't' || i, 'v', 180, 90 + i % 50, (i % 7) / 7, -20 + i % 11, (i % 10) / 10, (i % 13) / 13, 1000 + i, (i % 5) / 5, (i % 3) / 3, i % 4
+             FROM range(60) r(i)",
+        )
+        .unwrap();
+        let cols: Vec<String> = conn.prepare("SELECT column_name FROM (DESCRIBE analysis_tags)").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let instr = "((i * 37) % 60) / 60.0";
+        let bright = "((i * 17) % 60) / 60.0";
+        let exprs: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(k, c)| match c.as_str() {
+                "file_key" => "'f' || i".into(),
+                "track_id" => "'t' || i".into(),
+                "model" => "'m'".into(),
+                "patches" => "5".into(),
+                "instrumental" => instr.into(),
+                "vocal" => format!("1 - {instr}"),
+                "bright" => bright.into(),
+                "moods" | "top_tags" => "''".into(),
+                _ => format!("((i * {}) % 60) / 60.0", 7 + 2 * k),
+            })
+            .collect();
+        conn.execute_batch(&format!("INSERT INTO analysis_tags SELECT {} FROM range(60) r(i)", exprs.join(", "))).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE tracks_features AS SELECT 't' || i AS Track_id, true AS has_features, (i % 10) / 10 AS Danceability,
+                 (i % 13) / 13 AS Energy, -20 + i % 11 AS Loudness, 90 + i % 50 AS Tempo,
+                 0.1 + 0.8 * {instr} + 0.02 * sin(i) AS Instrumentalness, 0.2 + 0.6 * {bright} + 0.02 * cos(i) AS Valence
+             FROM range(60) r(i)"
+        ))
+        .unwrap();
+        let cals = super::super::calibrate::calibrate(&conn, 5).unwrap();
+        let by = |f: &str| cals.iter().find(|c| c.feature == f).unwrap_or_else(|| panic!("{f} calibrated"));
+        // var(0.8·U) = 0.0533 against var(0.02·sin) ≈ 0.0002: R² ≈ 0.996
+        for (f, signal) in [("Instrumentalness", 0.64 / 12.0), ("Valence", 0.36 / 12.0)] {
+            let q = by(f).quality.expect("cross-validated");
+            let allows = signal / (signal + 0.0002);
+            assert_eq!(by(f).n, 60);
+            assert!(q.r2 > allows - 0.02 && q.r2 <= 1.0, "{f}: R² {:.4}, the wobble allows {allows:.4}", q.r2);
+        }
+        let filled: i64 = conn.query_row("SELECT count(*) FROM analysis_calibrated WHERE Instrumentalness IS NOT NULL AND Valence IS NOT NULL", [], |r| r.get(0)).unwrap();
+        assert_eq!(filled, 60);
+        let rows: i64 = conn.query_row("SELECT count(*) FROM analysis_calibration", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 6);
+    }
+
     /// selecta's mel front end and its run of the converted weights against musicnn's own
     /// Python (librosa + TensorFlow) on the same rendered files: the same patch count, and
     /// every one of the 50 tag probabilities within [`TOLERANCE`]; the voice over the bed

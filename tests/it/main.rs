@@ -123,6 +123,8 @@ features = ["data/exportify.csv"]
             .args(args)
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
+            // the default tag model (~/.cache/selecta/models) is not the tests' unless they name it
+            .env("XDG_CACHE_HOME", self.dir.path().join(".cache"))
             .output()
             .expect("running selecta");
         Output {
