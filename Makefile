@@ -7,7 +7,7 @@ CONFIG ?= selecta.toml
 BENCH_FILES ?= 6
 BIN := $(CARGO_TARGET_DIR)/release/selecta
 
-.PHONY: all build warehouse sample-audio test test-all test-browser fuzz bench bench-analysis report-png clean-warehouse
+.PHONY: all build warehouse sample-audio test test-all test-browser fuzz bench bench-analysis tag-model tag-reference report-png clean-warehouse
 
 all: warehouse
 
@@ -62,6 +62,33 @@ BENCH_VENV ?= $(HOME)/.cache/selecta-bench-venv-analysis
 bench-analysis: build
 	test -x $(BENCH_VENV)/bin/python || (python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install -q essentia librosa)
 	$(BENCH_VENV)/bin/python benches/analysis_vs_essentia.py $(BIN) $(BENCH_FILES)
+
+## tag-model: musicnn's MTT tagger as ONNX, for the analysis.tags step: the musicnn 0.1.0
+##   wheel (ISC) from PyPI, converted by models/musicnn_onnx.py in a venv with onnx and numpy
+##   (no TensorFlow); never committed. Default place: $(TAG_MODEL)
+TAG_MODEL ?= $(HOME)/.cache/selecta/models/musicnn-mtt.onnx
+TAG_VENV ?= $(HOME)/.cache/selecta-venv-tag-model
+tag-model: $(TAG_MODEL)
+
+$(TAG_MODEL): models/musicnn_onnx.py
+	test -x $(TAG_VENV)/bin/python || (python3 -m venv $(TAG_VENV) && $(TAG_VENV)/bin/pip install -q onnx numpy)
+	rm -rf $(TAG_VENV)/wheel
+	$(TAG_VENV)/bin/pip download -q --no-deps musicnn==0.1.0 -d $(TAG_VENV)/wheel
+	$(TAG_VENV)/bin/python -m zipfile -e $(TAG_VENV)/wheel/musicnn-0.1.0-py3-none-any.whl $(TAG_VENV)/wheel
+	$(TAG_VENV)/bin/python models/musicnn_onnx.py $(TAG_VENV)/wheel $@
+
+## tag-reference: the tag tests' audio (models/render_tag_fixtures.py: fluidsynth, espeak-ng,
+##   sox) and musicnn's own Python tags of it (TensorFlow, in its own venv), in $(TAG_REFERENCE);
+##   the tests that need them are ignored by `make test` and run by `make test-all`
+TAG_REFERENCE ?= $(HOME)/.cache/selecta/models/musicnn-reference
+TAG_REF_VENV ?= $(HOME)/.cache/selecta-venv-musicnn
+tag-reference: $(TAG_REFERENCE)/reference.jsonl
+
+$(TAG_REFERENCE)/reference.jsonl: models/render_tag_fixtures.py models/musicnn_reference.py
+	test -x $(TAG_REF_VENV)/bin/python || (python3 -m venv $(TAG_REF_VENV) && $(TAG_REF_VENV)/bin/pip install -q tensorflow-cpu tf_keras librosa && $(TAG_REF_VENV)/bin/pip install -q --no-deps musicnn==0.1.0)
+	python3 models/render_tag_fixtures.py $(TAG_REFERENCE)
+	$(TAG_REF_VENV)/bin/python models/musicnn_reference.py $(TAG_REFERENCE)/bed.wav $(TAG_REFERENCE)/voice.wav > $@.tmp
+	mv $@.tmp $@
 
 ## report-png: the HTML report of $(CONFIG) rendered by headless Chromium (Debian's chromium)
 ##   e.g. make report-png CONFIG=examples/original_run.toml

@@ -7,8 +7,10 @@
 //! out-of-fold predictions give R², the mean absolute error and Spearman's rank correlation,
 //! stored in `analysis_calibration` with the final fit's coefficients (on all rows). A target
 //! with fewer than [`MIN_ROWS`] tracks having both gets no fit: its analysed value stands in
-//! uncalibrated (`calibrated = false`). Instrumentalness and Valence have no predictor
-//! (no model tags are computed), so they are not calibrated.
+//! uncalibrated (`calibrated = false`). When `analysis_tags` has rows (the musicnn model
+//! ran), [`TAG_TARGETS`] join them: Instrumentalness from the derived `instrumental` and the
+//! voice tags, Valence from the mood scores and a few genre tags; a track without tags has
+//! NULL there.
 
 use duckdb::Connection;
 
@@ -34,6 +36,24 @@ pub const TARGETS: &[Target] = &[
     Target { feature: "Loudness", predictors: &["loudness_lufs"] },
     Target { feature: "Tempo", predictors: &["tempo_bpm"] },
 ];
+
+/// The targets predicted from `analysis_tags` (src/analysis/musicnn.rs), when it has rows.
+pub const TAG_TARGETS: &[Target] = &[
+    Target { feature: "Instrumentalness", predictors: &["instrumental", "tag_no_vocals", "tag_no_voice", "tag_vocal", "tag_voice", "tag_singing"] },
+    Target { feature: "Valence", predictors: &["bright", "energetic", "calm", "dark", "tag_pop", "tag_dance", "tag_classical", "tag_slow"] },
+];
+
+/// Whether `analysis_tags` exists and has rows.
+fn have_tags(conn: &Connection) -> Result<bool, crate::db::DbError> {
+    let ctx = "looking for analysis_tags";
+    let exists: i64 =
+        conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'analysis_tags' AND database_name = current_database()", [], |r| r.get(0)).map_err(duck(ctx))?;
+    if exists == 0 {
+        return Ok(false);
+    }
+    let rows: i64 = conn.query_row("SELECT count(*) FROM analysis_tags", [], |r| r.get(0)).map_err(duck(ctx))?;
+    Ok(rows > 0)
+}
 
 /// A fitted linear map in original units: `intercept + Σ coef_j x_j`.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,10 +190,18 @@ pub fn calibrate(conn: &Connection, folds: usize) -> Result<Vec<Calibration>, An
     conn.execute_batch(include_str!("../../sql/outputs/analysis_calibration.sql")).map_err(duck(ctx))?;
     conn.execute_batch(include_str!("../../sql/outputs/analysis_calibrated.sql")).map_err(duck(ctx))?;
     let mut out = Vec::new();
-    // one analysis per track: its first file
-    let per_track = "(SELECT * FROM analysis_features WHERE track_id IS NOT NULL QUALIFY row_number() OVER (PARTITION BY track_id ORDER BY file_key) = 1)";
+    // one analysis per track: its first file (with its tags when there are)
+    let tags = have_tags(conn)?;
+    let per_track = if tags {
+        "(SELECT f.*, g.* EXCLUDE (file_key, track_id) FROM analysis_features f LEFT JOIN analysis_tags g USING (file_key)
+          WHERE f.track_id IS NOT NULL QUALIFY row_number() OVER (PARTITION BY f.track_id ORDER BY f.file_key) = 1)"
+    } else {
+        "(SELECT * FROM analysis_features WHERE track_id IS NOT NULL QUALIFY row_number() OVER (PARTITION BY track_id ORDER BY file_key) = 1)"
+    };
+    let targets: Vec<&Target> = TARGETS.iter().chain(TAG_TARGETS.iter().filter(|_| tags)).collect();
+    let width = TARGETS.len() + TAG_TARGETS.len();
     let mut calibrated: std::collections::BTreeMap<String, Vec<Option<f64>>> = std::collections::BTreeMap::new();
-    for (t_i, t) in TARGETS.iter().enumerate() {
+    for (t_i, t) in targets.iter().enumerate() {
         let cols = t.predictors.iter().map(|p| format!("CAST(a.{p} AS DOUBLE)")).collect::<Vec<_>>().join(", ");
         let not_null = t.predictors.iter().map(|p| format!("a.{p} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
         let sql = format!(
@@ -200,12 +228,12 @@ pub fn calibrate(conn: &Connection, folds: usize) -> Result<Vec<Calibration>, An
                 Some(f) => f.predict(xs),
                 None => xs[0],
             };
-            calibrated.entry(id.clone()).or_insert_with(|| vec![None; TARGETS.len()])[t_i] = Some(v);
+            calibrated.entry(id.clone()).or_insert_with(|| vec![None; width])[t_i] = Some(v);
         }
         out.push(Calibration { feature: t.feature, n: y.len(), fit: fit_, quality });
     }
     for c in &out {
-        let t = TARGETS.iter().find(|t| t.feature == c.feature).expect("a target");
+        let t = targets.iter().find(|t| t.feature == c.feature).expect("a target");
         let coefficients = c.fit.as_ref().map(|f| {
             let parts: Vec<String> = std::iter::once(format!("\"intercept\": {}", f.intercept)).chain(t.predictors.iter().zip(&f.coef).map(|(p, v)| format!("\"{p}\": {v}"))).collect();
             format!("{{{}}}", parts.join(", "))
@@ -219,7 +247,7 @@ pub fn calibrate(conn: &Connection, folds: usize) -> Result<Vec<Calibration>, An
     let fitted: Vec<bool> = out.iter().map(|c| c.fit.is_some()).collect();
     let mut app = conn.appender("analysis_calibrated").map_err(duck(ctx))?;
     for (id, v) in &calibrated {
-        app.append_row(duckdb::params![id, v[0], v[1], v[2], v[3], fitted.iter().all(|f| *f)]).map_err(duck(ctx))?;
+        app.append_row(duckdb::params![id, v[0], v[1], v[2], v[3], v[4], v[5], fitted.iter().all(|f| *f)]).map_err(duck(ctx))?;
     }
     app.flush().map_err(duck(ctx))?;
     Ok(out)

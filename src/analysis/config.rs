@@ -40,6 +40,10 @@ pub struct AnalysisConfig {
     /// Lowest score the matching scorer must give a file's tags to accept a track. Default: 0.80
     /// (the scorer's own `[match.weights] threshold` default).
     pub accept: f64,
+    /// The musicnn MTT model (ONNX) the `analysis.tags` step runs. Default: none set, i.e.
+    /// `~/.cache/selecta/models/musicnn-mtt.onnx` (what `make tag-model` builds); missing,
+    /// the step skips the tags with a note.
+    pub tag_model: Option<PathBuf>,
 }
 
 impl Default for AnalysisConfig {
@@ -51,6 +55,7 @@ impl Default for AnalysisConfig {
             cluster_features: ["Danceability", "Energy", "Loudness", "Tempo"].map(String::from).to_vec(),
             folds: 5,
             accept: 0.80,
+            tag_model: None,
         }
     }
 }
@@ -59,6 +64,7 @@ impl AnalysisConfig {
     /// The section with its folders resolved against the config file's folder.
     pub fn resolved(mut self, resolve: impl Fn(&std::path::Path) -> PathBuf) -> Self {
         self.music_dirs = self.music_dirs.iter().map(|p| resolve(p)).collect();
+        self.tag_model = self.tag_model.as_deref().map(&resolve);
         self
     }
 

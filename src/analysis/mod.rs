@@ -13,6 +13,9 @@
 //! cached by content hash, writing `track_files`, `analysis_features`, `tracks_without_file`.
 //! [`calibrate`] maps the features onto the Spotify scale and builds the table clustering
 //! reads.
+//!
+//! Tags: [`tagging`] is the step that runs musicnn's MTT model ([`musicnn`], its weights read by [`onnx`])
+//! over [`mel`] patches when the model file is there, into `analysis_tags`.
 
 pub mod analyzer;
 pub mod calibrate;
@@ -26,12 +29,16 @@ pub mod frames;
 pub mod key;
 pub mod loudness;
 pub mod matcher;
+pub mod mel;
+pub mod musicnn;
+pub mod onnx;
 pub mod onset;
 pub mod resample;
 pub mod run;
 pub mod scan;
 pub mod spectral;
 pub mod split;
+pub mod tagging;
 pub mod tags;
 pub mod tempo;
 
@@ -40,6 +47,7 @@ pub use error::{AnalysisError, FileError};
 pub use features::{ANALYZER_VERSION, Features};
 pub use calibrate::calibrate_step;
 pub use run::{Summary, analysis_step, run};
+pub use tagging::tags_step;
 
 #[cfg(test)]
 mod tests;

@@ -108,6 +108,8 @@ const ANALYSIS_FILES: &[&str] = &[
     "sql/state/analysis_file_hashes.sql",
     "sql/state/analysis_cache.sql",
 ];
+const TAG_TABLES: &[&str] = &["analysis_tags", "state.analysis_tag_cache"];
+const TAG_FILES: &[&str] = &["sql/outputs/analysis_tags.sql", "sql/state/analysis_tag_cache.sql"];
 const CALIBRATION_TABLES: &[&str] = &["analysis_calibration", "analysis_calibrated", "tracks_features_analysis"];
 const CALIBRATION_FILES: &[&str] =
     &["sql/outputs/analysis_calibration.sql", "sql/outputs/analysis_calibrated.sql", "sql/outputs/tracks_features_analysis.sql"];
@@ -188,6 +190,9 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         let t = Touches { reads: &["tracks"], writes: ANALYSIS_TABLES, files: ANALYSIS_FILES };
         let scorer = super::analysis_scorer::factory(weights);
         plan.push(rust("analysis", t, move |ctx| crate::analysis::analysis_step(ctx, analysis, &scorer)));
+        // musicnn's tags when the model is there (a note says how to build it when not).
+        let t = Touches { reads: &["track_files"], writes: TAG_TABLES, files: TAG_FILES };
+        plan.push(rust("analysis.tags", t, move |ctx| crate::analysis::tags_step(ctx, analysis)));
     }
     if let Some(matching) = &config.matching {
         // Matching decides the IDs: track_matches feeds track_spotify_ids instead of the ID files.
@@ -208,7 +213,7 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         sql_step!("marts.tracks_features", "sql/marts/tracks_features.sql", "tracks_features"),
     ]);
     if let Some(analysis) = &config.analysis {
-        let t = Touches { reads: &["analysis_features", "tracks_features", "tracks"], writes: CALIBRATION_TABLES, files: CALIBRATION_FILES };
+        let t = Touches { reads: &["analysis_features", "analysis_tags", "tracks_features", "tracks"], writes: CALIBRATION_TABLES, files: CALIBRATION_FILES };
         plan.push(rust("analysis.calibrate", t, move |ctx| crate::analysis::calibrate_step(ctx, analysis)));
     }
     if config.cluster.enabled {

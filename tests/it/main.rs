@@ -13,6 +13,7 @@ mod playlists;
 mod report;
 mod serve;
 mod sql;
+mod tags;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -122,6 +123,8 @@ features = ["data/exportify.csv"]
             .args(args)
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
+            // the default tag model (~/.cache/selecta/models) is not the tests' unless they name it
+            .env("XDG_CACHE_HOME", self.dir.path().join(".cache"))
             .output()
             .expect("running selecta");
         Output {
