@@ -4,8 +4,8 @@
 //! downmix, 22 050 Hz) → [`frames`] (streaming STFT) → the descriptors [`spectral`],
 //! [`onset`], [`key`] (chroma), and at the end of a track [`tempo`] and [`danceability`] over
 //! the onset envelope; [`loudness`] (EBU R 128) reads the file's own samples. [`analyzer`]
-//! wires them for one track and returns its [`Features`]; [`split`] decodes a file once for
-//! all its CUE tracks.
+//! wires them for one track and returns its [`Features`] (and the time of each of those parts,
+//! [`phases`]); [`split`] decodes a file once for all its CUE tracks.
 //!
 //! Files to tracks: [`scan`] walks `[analysis] music_dirs` and hashes, [`tags`] reads what the
 //! file says (lofty), [`cue`] splits side-long rips, [`matcher`] decides the Discogs track
@@ -27,6 +27,7 @@ pub mod key;
 pub mod loudness;
 pub mod matcher;
 pub mod onset;
+pub mod phases;
 pub mod resample;
 pub mod run;
 pub mod scan;
@@ -43,3 +44,5 @@ pub use run::{Summary, analysis_step, run};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod memory_tests;
