@@ -7,14 +7,18 @@ same run. Runs inside the bench's own venv (essentia is AGPL: only here, never l
 Renders N (default 6) 3-minute files of known tempo and key (numpy), times
 `selecta analyze --threads 1` over them (fresh state: nothing cached), then Essentia's
 RhythmExtractor2013, KeyExtractor, LoudnessEBUR128 and Danceability, and librosa's
-beat_track, per file on one core. Prints tracks/s/core for each, the time ratio, and the
-agreement with the known answers (tempo within 2 %, key exact or relative) and the LUFS
-difference between selecta and Essentia.
+beat_track, per file on one core. Prints tracks/s/core for each, the time ratio (wall and
+CPU time, with the load average beside them), the agreement with the known answers (tempo
+within 2 %, key exact or relative), the LUFS difference between selecta and Essentia, and
+where selecta's time goes (decode, resample, STFT, onset/tempo, chroma/key, loudness, the
+rest), from the phases `selecta analyze` logs at debug level.
 """
 
 import csv
 import io
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -92,15 +96,23 @@ def main():
                 % (sample, sample))
     cfg = os.path.join(tmp, "selecta.toml")
     subprocess.run([selecta, "-q", "--config", cfg, "build"], check=True, stdout=subprocess.DEVNULL)
+    env = dict(os.environ, RUST_LOG="selecta::analysis::phases=debug,warn", NO_COLOR="1")
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([selecta, "-q", "--config", cfg, "analyze", audio, "--threads", "1"], check=True, stdout=subprocess.DEVNULL)
+    run = subprocess.run([selecta, "-q", "--config", cfg, "analyze", audio, "--threads", "1"], check=True, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, env=env)
     ours_s = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ours_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    m = re.search(r"seconds by phase: ((?:\w+=[0-9.]+ ?)+)", re.sub(r"\x1b\[[0-9;]*m", "", run.stderr))
+    phases = [(k, float(v)) for k, v in (kv.split("=") for kv in m.group(1).split()) if k != "files"] if m else []
     q = subprocess.run([selecta, "--config", cfg, "sql", "--format", "csv",
                         "SELECT path, tempo_bpm, key, mode, loudness_lufs FROM analysis_features JOIN track_files USING (file_key) ORDER BY path"],
                        check=True, capture_output=True, text=True).stdout
     ours = {r["path"]: r for r in csv.DictReader(io.StringIO(q))}
 
     import essentia.standard as es
+    c0 = time.process_time()
     t0 = time.perf_counter()
     ess = {}
     for path, *_ in cases:
@@ -112,6 +124,7 @@ def main():
         dance = es.Danceability()(mono)[0]
         ess[path] = (bpm, NAMES.index(k.replace("Db", "C#").replace("Eb", "D#").replace("Gb", "F#").replace("Ab", "G#").replace("Bb", "A#")), 1 if scale == "major" else 0, lufs, dance)
     ess_s = time.perf_counter() - t0
+    ess_cpu = time.process_time() - c0
 
     import librosa
     t0 = time.perf_counter()
@@ -135,9 +148,18 @@ def main():
     print("%-10s %10.2f %14.2f %7d/%d %7d/%d" % ("selecta", ours_s / n, n / ours_s, o_t, n, o_k, n))
     print("%-10s %10.2f %14.2f %7d/%d %7d/%d" % ("essentia", ess_s / n, n / ess_s, e_t, n, e_k, n))
     print("%-10s %10.2f %14.2f %7d/%d %10s" % ("librosa", lib_s / n, n / lib_s, l_t, n, "-"))
-    print("selecta is %.1f× faster than Essentia's four extractors per file (target ≥ 5×)" % (ess_s / ours_s))
+    print("selecta is %.1f× faster than Essentia's four extractors per file (target ≥ 5×); CPU time %.2f s vs %.2f s per file: %.1f×; load average %.2f"
+          % (ess_s / ours_s, ours_cpu / n, ess_cpu / n, ess_cpu / ours_cpu, os.getloadavg()[0]))
     diffs = [abs(float(ours[p]["loudness_lufs"]) - ess[p][3]) for p, *_ in cases]
     print("LUFS |selecta − Essentia|: mean %.2f LU, max %.2f LU" % (sum(diffs) / n, max(diffs)))
+    if not phases:
+        sys.exit("no phase line in selecta's log:\n" + run.stderr)
+    worked = sum(v for _, v in phases)
+    names = {"decode": "decode", "resample": "resample", "stft": "STFT", "onset_tempo": "onset/tempo", "chroma_key": "chroma/key",
+             "loudness": "loudness", "rest": "the rest (hash, tags, timbre, danceability)"}
+    print("selecta's time per file by phase (of %.3f s/file on the worker; startup, matching and writing %.3f s/file more):"
+          % (worked / n, max(ours_s - worked, 0) / n))
+    print("  " + ", ".join("%s %.3f s (%.0f %%)" % (names.get(k, k), v / n, 100 * v / worked) for k, v in phases))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 
 /// The analyser's version, stored with every row of `analysis_features`: a cached analysis of
 /// another version is recomputed.
-pub const ANALYZER_VERSION: &str = "selecta-analysis 1";
+pub const ANALYZER_VERSION: &str = "selecta-analysis 2";
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Features {

@@ -4,8 +4,8 @@
 //! per hop: every [`HOP`] samples (11.6 ms) with the magnitude spectrum of the last
 //! [`FRAME`] samples (Hann window, 46 ms, 10.8 Hz bins) and the frame's samples; every
 //! [`CHROMA_EVERY`] hops also with the spectrum of the last [`CHROMA_FRAME`] samples
-//! (372 ms, 2.7 Hz bins, fine enough to tell semitones apart from 100 Hz up). It holds only the
-//! last `CHROMA_FRAME` samples.
+//! (372 ms, 2.7 Hz bins, fine enough to tell semitones apart from 100 Hz up). It holds at most
+//! `4 × CHROMA_FRAME` samples (128 KB) whatever the track's length.
 
 use std::sync::Arc;
 
@@ -61,16 +61,22 @@ impl Transform {
         self.fft.process_with_scratch(&mut self.buf, &mut self.scratch);
         let scale = 4.0 / n as f32;
         for (m, c) in self.mag.iter_mut().zip(&self.buf) {
-            *m = c.norm() * scale;
+            *m = (c.re * c.re + c.im * c.im).sqrt() * scale;
         }
         &self.mag
     }
 }
 
+/// Length of the sample buffer: the last `CHROMA_FRAME` samples are moved to its start only
+/// when it is full, once every `RING - CHROMA_FRAME` samples.
+const RING: usize = 4 * CHROMA_FRAME;
+
 /// The streaming framer.
 pub struct Framer {
     ring: Vec<f32>,
     filled: usize,
+    /// Samples seen, up to `CHROMA_FRAME`.
+    seen: usize,
     since_hop: usize,
     hops: usize,
     short: Transform,
@@ -88,8 +94,9 @@ impl Framer {
     pub fn new() -> Framer {
         let mut planner = FftPlanner::new();
         Framer {
-            ring: vec![0.0; CHROMA_FRAME],
+            ring: vec![0.0; RING],
             filled: 0,
+            seen: 0,
             since_hop: 0,
             hops: 0,
             short: Transform::new(&mut planner, FRAME),
@@ -99,24 +106,24 @@ impl Framer {
     }
 
     /// Feeds samples; calls `sink` for every completed hop.
-    pub fn push(&mut self, samples: &[f32], sink: &mut impl FrameSink) {
-        for &s in samples {
-            // ring as a sliding window: shift by one hop at a time (cheap: memmove of 32 KB / hop)
-            if self.filled < CHROMA_FRAME {
-                self.ring[self.filled] = s;
-                self.filled += 1;
-            } else {
-                self.ring.copy_within(HOP.., 0);
-                self.filled = CHROMA_FRAME - HOP;
-                self.ring[self.filled] = s;
-                self.filled += 1;
+    pub fn push(&mut self, mut samples: &[f32], sink: &mut impl FrameSink) {
+        while !samples.is_empty() {
+            let n = (HOP - self.since_hop).min(samples.len());
+            if self.filled + n > RING {
+                let keep = self.filled.min(CHROMA_FRAME);
+                self.ring.copy_within(self.filled - keep..self.filled, 0);
+                self.filled = keep;
             }
-            self.since_hop += 1;
-            if self.since_hop == HOP && self.filled >= FRAME {
+            self.ring[self.filled..self.filled + n].copy_from_slice(&samples[..n]);
+            self.filled += n;
+            self.seen = (self.seen + n).min(CHROMA_FRAME);
+            self.since_hop += n;
+            samples = &samples[n..];
+            if self.since_hop == HOP {
                 self.since_hop = 0;
-                self.emit(sink);
-            } else if self.since_hop == HOP {
-                self.since_hop = 0;
+                if self.seen >= FRAME {
+                    self.emit(sink);
+                }
             }
         }
     }
@@ -128,7 +135,7 @@ impl Framer {
         let mag = self.short.run(&self.tmp);
         sink.frame(&self.tmp, mag);
         self.hops += 1;
-        if self.hops % CHROMA_EVERY == 0 && end >= CHROMA_FRAME {
+        if self.hops % CHROMA_EVERY == 0 && self.seen >= CHROMA_FRAME {
             let mag = self.long.run(&self.ring[end - CHROMA_FRAME..end]);
             sink.chroma_frame(mag);
         }

@@ -4,8 +4,8 @@
 //! downmix, 22 050 Hz) → [`frames`] (streaming STFT) → the descriptors [`spectral`],
 //! [`onset`], [`key`] (chroma), and at the end of a track [`tempo`] and [`danceability`] over
 //! the onset envelope; [`loudness`] (EBU R 128) reads the file's own samples. [`analyzer`]
-//! wires them for one track and returns its [`Features`]; [`split`] decodes a file once for
-//! all its CUE tracks.
+//! wires them for one track and returns its [`Features`] (and the time of each of those parts,
+//! [`phases`]); [`split`] decodes a file once for all its CUE tracks.
 //!
 //! Files to tracks: [`scan`] walks `[analysis] music_dirs` and hashes, [`tags`] reads what the
 //! file says (lofty), [`cue`] splits side-long rips, [`matcher`] decides the Discogs track
@@ -33,6 +33,7 @@ pub mod mel;
 pub mod musicnn;
 pub mod onnx;
 pub mod onset;
+pub mod phases;
 pub mod resample;
 pub mod run;
 pub mod scan;
@@ -51,3 +52,5 @@ pub use tagging::tags_step;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod memory_tests;

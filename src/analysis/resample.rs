@@ -65,26 +65,87 @@ impl Resampler {
             return;
         }
         self.history.extend_from_slice(input);
-        let taps = 2 * self.half_taps;
-        // the history starts half_taps - 1 samples before the stream, so the output at `pos`
-        // reads history[floor(pos) .. floor(pos) + taps].
-        while (self.pos.floor() as usize) + taps <= self.history.len() {
-            let base = self.pos.floor() as usize;
-            let frac = self.pos - base as f64;
-            let phase = ((frac * PHASES as f64).round() as usize).min(PHASES - 1);
-            let k = &self.table[phase * taps..(phase + 1) * taps];
-            let x = &self.history[base..base + taps];
-            let mut acc = 0f32;
-            for j in 0..taps {
-                acc += k[j] * x[j];
-            }
-            out.push(acc);
-            self.pos += self.step;
-        }
-        let drop = (self.pos.floor() as usize).min(self.history.len());
+        run(self, out);
+        let drop = (self.pos as usize).min(self.history.len());
         self.history.drain(..drop);
         self.pos -= drop as f64;
     }
+}
+
+/// The output samples the history has all taps for, with 8-lane dot products: AVX registers
+/// when the CPU has them, eight scalar lanes otherwise. Each lane adds its products in the same
+/// order either way and the lanes are summed in a fixed order (no fused multiply-add), so the
+/// samples are the same to the last bit on every machine.
+fn run(r: &mut Resampler, out: &mut Vec<f32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX (checked just above).
+        return unsafe { run_avx(r, out) };
+    }
+    let taps = 2 * r.half_taps;
+    // the history starts half_taps - 1 samples before the stream, so the output at `pos`
+    // reads history[floor(pos) .. floor(pos) + taps] (pos ≥ 0: `as` truncates = floor).
+    while (r.pos as usize) + taps <= r.history.len() {
+        let (base, phase) = r.at();
+        let k = &r.table[phase * taps..(phase + 1) * taps];
+        out.push(dot(k, &r.history[base..base + taps]));
+        r.pos += r.step;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn run_avx(r: &mut Resampler, out: &mut Vec<f32>) {
+    use std::arch::x86_64::{_mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps};
+    let taps = 2 * r.half_taps;
+    let whole = taps / 8 * 8;
+    while (r.pos as usize) + taps <= r.history.len() {
+        let (base, phase) = r.at();
+        let k = &r.table[phase * taps..(phase + 1) * taps];
+        let x = &r.history[base..base + taps];
+        let mut acc = _mm256_setzero_ps();
+        let mut j = 0;
+        while j < whole {
+            // SAFETY: j + 8 <= whole <= taps = k.len() = x.len(): both loads are in bounds.
+            let (a, b) = unsafe { (_mm256_loadu_ps(k.as_ptr().add(j)), _mm256_loadu_ps(x.as_ptr().add(j))) };
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(a, b));
+            j += 8;
+        }
+        let mut lanes = [0f32; 8];
+        // SAFETY: `lanes` holds 8 floats.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), acc) };
+        let tail: f32 = k[whole..].iter().zip(&x[whole..]).map(|(a, b)| a * b).sum();
+        out.push(reduce(lanes, tail));
+        r.pos += r.step;
+    }
+}
+
+impl Resampler {
+    /// The first history index and the kernel phase of the next output sample.
+    #[inline(always)]
+    fn at(&self) -> (usize, usize) {
+        let base = self.pos as usize;
+        let frac = self.pos - base as f64;
+        (base, ((frac * PHASES as f64 + 0.5) as usize).min(PHASES - 1))
+    }
+}
+
+/// `Σ a_j·b_j` in eight lanes (lane `l` sums the products `j ≡ l mod 8` in order).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    reduce(lanes, tail)
+}
+
+#[inline(always)]
+fn reduce(l: [f32; 8], tail: f32) -> f32 {
+    (l[0] + l[4]) + (l[1] + l[5]) + (l[2] + l[6]) + (l[3] + l[7]) + tail
 }
 
 /// Averages interleaved `channels` into mono.
@@ -94,6 +155,10 @@ pub fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
         return;
     }
     let inv = 1.0 / channels as f32;
+    if channels == 2 {
+        out.extend(interleaved.chunks_exact(2).map(|f| (f[0] + f[1]) * inv));
+        return;
+    }
     out.extend(interleaved.chunks_exact(channels).map(|f| f.iter().sum::<f32>() * inv));
 }
 

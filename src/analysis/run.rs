@@ -23,6 +23,7 @@ use super::error::{AnalysisError, FileError};
 use super::features::{ANALYZER_VERSION, Features};
 use super::key::camelot;
 use super::matcher::{Index, Scorer, TrackRef};
+use super::phases::Phases;
 use super::scan::{self, AudioFile};
 use super::split::analyze_file;
 use super::tags::{self, FileTags};
@@ -52,6 +53,8 @@ struct Done {
     segments: Vec<Segment>,
     /// Whether something was analysed now (else all from the cache).
     analysed: bool,
+    /// The worker's time on this file, by phase.
+    phases: Phases,
 }
 
 type CacheKey = (String, i64);
@@ -151,6 +154,13 @@ fn ms(s: f64) -> i64 {
 
 /// Hash, tags, CUE, and the analysis of what the cache lacks, for one file.
 fn work(file: AudioFile, known: Option<&(u64, i64, String)>, cache: &HashMap<CacheKey, Cached>) -> Done {
+    let started = std::time::Instant::now();
+    let mut d = work_untimed(file, known, cache);
+    d.phases.rest = started.elapsed().saturating_sub(d.phases.named());
+    d
+}
+
+fn work_untimed(file: AudioFile, known: Option<&(u64, i64, String)>, cache: &HashMap<CacheKey, Cached>) -> Done {
     let hash = match known.filter(|(s, m, _)| *s == file.size && *m == file.mtime) {
         Some((_, _, h)) => Ok(h.clone()),
         None => scan::content_hash(&file.path).map_err(|e| FileError::Io(e.to_string())),
@@ -159,7 +169,7 @@ fn work(file: AudioFile, known: Option<&(u64, i64, String)>, cache: &HashMap<Cac
         Ok(h) => h,
         Err(e) => {
             let seg = Segment { start_s: 0.0, cue_track: None, tags: FileTags::default(), features: Err(e), from_cache: false };
-            return Done { file, hash: None, cue_file: None, codec: None, layout: None, segments: vec![seg], analysed: false };
+            return Done { file, hash: None, cue_file: None, codec: None, layout: None, segments: vec![seg], analysed: false, phases: Phases::default() };
         }
     };
     let file_tags = tags::read(&file.path);
@@ -194,10 +204,12 @@ fn work(file: AudioFile, known: Option<&(u64, i64, String)>, cache: &HashMap<Cac
         }
     }
     let mut layout = None;
+    let mut phases = Phases::default();
     if !all_cached {
         let starts: Vec<f64> = segments.iter().map(|s| s.start_s).collect();
         match analyze_file(&file.path, &starts) {
-            Ok((info, feats)) => {
+            Ok((info, feats, p)) => {
+                phases = p;
                 codec = Some(info.codec.clone());
                 layout = Some((info.channels, info.rate));
                 for (s, f) in segments.iter_mut().zip(feats) {
@@ -214,7 +226,7 @@ fn work(file: AudioFile, known: Option<&(u64, i64, String)>, cache: &HashMap<Cac
         }
     }
     let cue_file = sheet.map(|(p, _)| p);
-    Done { file, hash: Some(hash), cue_file, codec, layout, segments, analysed: !all_cached }
+    Done { file, hash: Some(hash), cue_file, codec, layout, segments, analysed: !all_cached, phases }
 }
 
 fn remember(conn: &Connection, d: &Done) -> Result<(), DbError> {
@@ -309,6 +321,11 @@ pub fn run(conn: &Connection, cfg: &AnalysisConfig, dirs: Option<&[PathBuf]>, pr
     if let Some(e) = write_error {
         return Err(e.into());
     }
+    let mut phases = Phases::default();
+    for d in &done {
+        phases.add(&d.phases);
+    }
+    tracing::debug!(target: "selecta::analysis::phases", files = done.iter().filter(|d| d.analysed).count(), "seconds by phase: {}", phases.line());
     done.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     let tracks = load_tracks(conn)?;
     let scorer = scorer(&tracks);

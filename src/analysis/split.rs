@@ -6,17 +6,27 @@
 //! computed, and a new analyser starts.
 
 use std::path::Path;
+use std::time::Instant;
 
 use super::analyzer::TrackAnalyzer;
 use super::decode::{StreamInfo, decode};
 use super::error::FileError;
 use super::features::Features;
+use super::phases::Phases;
 
 /// Decodes `path` and analyses each segment starting at `starts` (seconds, ascending, the
-/// first normally 0). Returns the stream's description and one result per segment.
-pub fn analyze_file(path: &Path, starts: &[f64]) -> Result<(StreamInfo, Vec<Features>), FileError> {
+/// first normally 0). Returns the stream's description, one result per segment and the time
+/// of each phase (`rest` left to the caller).
+pub fn analyze_file(path: &Path, starts: &[f64]) -> Result<(StreamInfo, Vec<Features>, Phases), FileError> {
+    let started = Instant::now();
     let mut current: Option<TrackAnalyzer> = None;
     let mut done: Vec<Features> = Vec::with_capacity(starts.len());
+    let mut phases = Phases::default();
+    let finish = |a: TrackAnalyzer, done: &mut Vec<Features>, phases: &mut Phases| {
+        let (f, p) = a.finish_timed();
+        phases.add(&p);
+        done.push(f);
+    };
     let layout = std::cell::Cell::new((1usize, 44_100u32));
     // sample index (per channel) of each segment's start, known once the rate is
     let bounds: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(Vec::new());
@@ -37,7 +47,7 @@ pub fn analyze_file(path: &Path, starts: &[f64]) -> Result<(StreamInfo, Vec<Feat
                 if current.is_none() || done.len() + 1 < seg + 1 {
                     // finish the previous one(s) and start segment `seg`
                     if let Some(a) = current.take() {
-                        done.push(a.finish());
+                        finish(a, &mut done, &mut phases);
                     }
                     while done.len() < seg {
                         done.push(Features::default()); // an empty segment (two starts at once)
@@ -57,13 +67,15 @@ pub fn analyze_file(path: &Path, starts: &[f64]) -> Result<(StreamInfo, Vec<Feat
         },
     )?;
     if let Some(a) = current.take() {
-        done.push(a.finish());
+        finish(a, &mut done, &mut phases);
     }
+    // decoding is what the whole took beyond the analysers' own phases
+    phases.decode = started.elapsed().saturating_sub(phases.named() + phases.rest);
     while done.len() < starts.len().max(1) {
         done.push(Features::default());
     }
     if done.iter().all(|f| f.duration_s == 0.0) {
         return Err(FileError::Empty("no samples decoded".into()));
     }
-    Ok((info, done))
+    Ok((info, done, phases))
 }

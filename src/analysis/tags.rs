@@ -51,11 +51,14 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Vec<usize> {
     (0..=hay.len() - needle.len()).filter(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle)).collect()
 }
 
-/// The digits after a `DISCOGS_RELEASE_ID` field name (NULs between digits allowed: UTF-16).
+/// The digits after a `DISCOGS_RELEASE_ID` field name, the name in ASCII or UTF-16LE (as
+/// `lame` writes an ID3v2 TXXX description); NULs between digits allowed (UTF-16).
 pub fn scan_release_id(bytes: &[u8]) -> Option<i64> {
     const NAME: &[u8] = b"DISCOGS_RELEASE_ID";
-    for at in find_ci(bytes, NAME) {
-        let rest = &bytes[at + NAME.len()..bytes.len().min(at + NAME.len() + 64)];
+    let wide: Vec<u8> = NAME.iter().flat_map(|b| [*b, 0]).collect();
+    let found = find_ci(bytes, NAME).into_iter().map(|at| at + NAME.len()).chain(find_ci(bytes, &wide).into_iter().map(|at| at + wide.len()));
+    for end in found {
+        let rest = &bytes[end..bytes.len().min(end + 64)];
         // skip the separator: '=', NULs, a text-encoding byte, an MP4 `data` atom header
         let Some(first) = rest.iter().position(|b| b.is_ascii_digit()) else { continue };
         if first > 24 {
@@ -155,6 +158,7 @@ mod tests {
         assert_eq!(scan_release_id(b"\x12\0\0\0DISCOGS_RELEASE_ID=1039596\x05\0\0"), Some(1039596));
         assert_eq!(scan_release_id(b"TXXX\0\0\0\x1a\0\0\0DISCOGS_RELEASE_ID\0123\0"), Some(123));
         assert_eq!(scan_release_id(b"discogs_release_id\0\0\xff\xfe1\x002\x003\0\0\0"), Some(123));
+        assert_eq!(scan_release_id(b"TXXX\0\0\09\0\0\x01\xff\xfeD\0I\0S\0C\0O\0G\0S\0_\0R\0E\0L\0E\0A\0S\0E\0_\0I\0D\0\0\0\xff\xfe1\x000\x007\0TLEN"), Some(107));
         assert_eq!(scan_release_id(b"no id here 12345"), None);
         assert_eq!(scan_trck(b"TIT2\0\0\0\x02\0\0\x03xTRCK\0\0\0\x03\0\0\x03A1TXXX"), Some("A1".into()));
     }
