@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use duckdb::Connection;
 
 use super::config::AnalysisConfig;
-use super::decode::decode;
+use super::split::{Segment, decode_segments};
 use super::error::AnalysisError;
 use super::mel::{MelPatches, RATE};
 use super::musicnn::{self, LABELS, Model};
@@ -115,51 +115,21 @@ impl<'m> Tagger<'m> {
 
 /// Decodes `path` once and tags each segment starting at `starts` (seconds, ascending).
 pub fn tag_file(model: &Model, path: &Path, starts: &[f64]) -> Result<Vec<SegmentTags>, String> {
-    let mut current: Option<Tagger<'_>> = None;
-    let mut done: Vec<Result<SegmentTags, String>> = Vec::new();
-    let layout = std::cell::Cell::new((1usize, 44_100u32));
-    let bounds: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(Vec::new());
-    let mut position: u64 = 0;
-    decode(
-        path,
-        |channels, rate| {
-            layout.set((channels.max(1), rate));
-            *bounds.borrow_mut() = starts.iter().map(|s| (s * rate as f64).round() as u64).collect();
-        },
-        |chunk| {
-            let (channels, rate) = layout.get();
-            let bounds = bounds.borrow();
-            let mut rest = chunk;
-            while !rest.is_empty() {
-                let seg = bounds.iter().rposition(|b| *b <= position).unwrap_or(0);
-                if current.is_none() || done.len() < seg {
-                    if let Some(t) = current.take() {
-                        done.push(t.finish());
-                    }
-                    while done.len() < seg {
-                        done.push(Ok(SegmentTags { patches: 0, probabilities: Vec::new() }));
-                    }
-                    current = Some(Tagger::new(model, channels, rate));
-                }
-                let until_next = bounds.get(seg + 1).map_or(u64::MAX, |b| b - position);
-                let take = ((rest.len() / channels) as u64).min(until_next) as usize;
-                let (now, later) = rest.split_at(take * channels);
-                if let Some(t) = current.as_mut() {
-                    t.push(now);
-                }
-                position += take as u64;
-                rest = later;
-            }
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    if let Some(t) = current.take() {
-        done.push(t.finish());
-    }
-    while done.len() < starts.len().max(1) {
-        done.push(Ok(SegmentTags { patches: 0, probabilities: Vec::new() }));
-    }
+    let (_, done) = decode_segments(path, starts, |channels, rate| Tagger::new(model, channels, rate), || Ok(SegmentTags { patches: 0, probabilities: Vec::new() }))
+        .map_err(|e| e.to_string())?;
     done.into_iter().collect()
+}
+
+impl Segment for Tagger<'_> {
+    type Out = Result<SegmentTags, String>;
+
+    fn push(&mut self, interleaved: &[f32]) {
+        Tagger::push(self, interleaved);
+    }
+
+    fn finish(self) -> Result<SegmentTags, String> {
+        Tagger::finish(self)
+    }
 }
 
 /// A row of `track_files` to tag.
