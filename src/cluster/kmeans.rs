@@ -265,9 +265,9 @@ pub fn fit_each(x: &Matrix, ks: &[usize], restarts: &[Restarts], p: &KMeansParam
 }
 
 /// `fit` (fitted on a sample of `x`'s rows) for every row of `x`: each row labelled with its
-/// nearest centre, the inertia measured on them all.
-pub fn on_all_rows(x: &Matrix, fit: KMeansFit) -> KMeansFit {
-    let (labels, inertia) = super::lloyd::assign(x, &Columns::new(x), &fit.centroids);
+/// nearest centre (`cols`: `x`'s columns), the inertia measured on them all.
+pub fn on_all_rows(x: &Matrix, cols: &Columns, fit: KMeansFit) -> KMeansFit {
+    let (labels, inertia) = super::lloyd::assign(x, cols, &fit.centroids);
     KMeansFit { labels: labels.into_iter().map(|l| l as usize).collect(), inertia, ..fit }
 }
 

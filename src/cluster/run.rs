@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use super::columns::Columns;
 use super::config::{ClusterConfig, KSetting};
 use super::load::{Loaded, load_from};
 use super::matrix::Matrix;
@@ -110,10 +111,17 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
             (None, true) => break,
         };
         let picked: Vec<usize> = (0..ks.len()).filter(|&t| on_sample == (sampled.is_some() && !kept(ks[t]))).collect();
+        if picked.is_empty() {
+            continue;
+        }
         let these: Vec<usize> = picked.iter().map(|&t| ks[t]).collect();
         let rs: Vec<kmeans::Restarts> = these.iter().map(|&k| restarts(k)).collect();
+        let all_rows = on_sample.then(|| Columns::new(&xs));
         for (t, r) in picked.into_iter().zip(kmeans::fit_each(x, &these, &rs, &params, &tick)) {
-            results[t] = Some(if on_sample { r.map(|f| kmeans::on_all_rows(&xs, f)) } else { r });
+            results[t] = Some(match &all_rows {
+                Some(cols) => r.map(|f| kmeans::on_all_rows(&xs, cols, f)),
+                None => r,
+            });
         }
     }
     let results: Vec<Result<kmeans::KMeansFit, ClusterError>> = results.into_iter().map(|r| r.expect("every k fitted")).collect();

@@ -281,7 +281,7 @@ fn bounded_elbow_on_many_rows() {
         if p.k != 4 {
             let sample = xs.select(&silhouette::sample(xs.n, run::ELBOW_MAX_ROWS, s.seed));
             let f = kmeans::fit_each(&sample, &[p.k], &[kmeans::Restarts::UntilFlat(s.elbow_stop)], &s.params(p.k), &|| {}).pop().unwrap().unwrap();
-            let measured = kmeans::inertia(&xs, &kmeans::on_all_rows(&xs, f.clone()).labels, &f.centroids);
+            let measured = kmeans::inertia(&xs, &kmeans::on_all_rows(&xs, &columns::Columns::new(&xs), f.clone()).labels, &f.centroids);
             assert!((p.inertia - measured).abs() <= 1e-9 * measured, "k = {}: {} vs {measured}", p.k, p.inertia);
         }
     }
