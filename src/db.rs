@@ -107,6 +107,15 @@ pub fn open_read_write(warehouse: &Path) -> Result<Connection, DbError> {
     Connection::open(warehouse).map_err(duck(format!("opening {}", warehouse.display())))
 }
 
+/// Another connection to `conn`'s database, on the same default catalog (`USE`): for work on
+/// several threads at once, each with its own session.
+pub fn clone_session(conn: &Connection) -> Result<Connection, DbError> {
+    let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(duck("naming the current catalog"))?;
+    let other = conn.try_clone().map_err(duck("opening another connection"))?;
+    other.execute_batch(&format!("USE {}", ident(&catalog))).map_err(duck(format!("opening another connection to {catalog}")))?;
+    Ok(other)
+}
+
 /// The tables and views of the connection's main schema.
 pub fn table_names(conn: &Connection) -> Result<Vec<String>, DbError> {
     let mut stmt = conn

@@ -48,6 +48,35 @@ pub fn map_with<S, T: Send>(jobs: usize, threads: usize, init: impl Fn() -> S + 
     done.into_iter().map(|(_, t)| t).collect()
 }
 
+/// [`map_with`] with the scratch values given: one thread per value of `scratch` (each taken
+/// by its thread, for values made on the calling thread, e.g. a database connection per
+/// thread), never more than there are `jobs`.
+pub fn map_owned<S: Send, T: Send>(jobs: usize, scratch: Vec<S>, f: impl Fn(&mut S, usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = scratch
+            .into_iter()
+            .take(jobs)
+            .map(|mut mine_scratch| {
+                let (next, f) = (&next, &f);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let j = next.fetch_add(1, Ordering::Relaxed);
+                        if j >= jobs {
+                            return mine;
+                        }
+                        mine.push((j, f(&mut mine_scratch, j)));
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("worker thread")).collect()
+    });
+    done.sort_unstable_by_key(|(j, _)| *j);
+    done.into_iter().map(|(_, t)| t).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +89,8 @@ mod tests {
             assert_eq!(map(50, t, |j| j * j), (0..50).map(|j| j * j).collect::<Vec<_>>());
         }
         assert!(map(0, 4, |j| j).is_empty());
+        let owned = map_owned(9, vec![10, 20], |base, j| (*base >= 10) as usize * j);
+        assert_eq!(owned, (0..9).collect::<Vec<_>>());
         assert_eq!(threads(8, 3), 3);
         assert_eq!(threads(2, 0), 1);
         assert!(threads(0, 1000) >= 1);

@@ -66,5 +66,6 @@ impl StepOutput {
 /// A step's failure, whatever stage it comes from: the runner only shows and stores its text.
 pub type StepError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// A Rust step as the plan holds it: the stage's function with its configuration bound.
-pub type RustStep<'a> = Box<dyn Fn(&StepContext<'_>) -> Result<StepOutput, StepError> + 'a>;
+/// A Rust step as the plan holds it: the stage's function with its configuration bound (`Sync`:
+/// the runner may call it on any of its worker threads).
+pub type RustStep<'a> = Box<dyn Fn(&StepContext<'_>) -> Result<StepOutput, StepError> + Sync + 'a>;

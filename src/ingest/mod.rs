@@ -34,19 +34,30 @@ pub use load::load_file;
 
 const RAW_TABLES: &str = include_str!("../../sql/ingest/raw_tables.sql");
 
-/// The build step: raw tables created, every configured file loaded.
+/// The build step: raw tables created, every configured file loaded. The four kinds of input
+/// load at the same time, each on its own connection (one per core, at most four); the files
+/// of one kind load one after the other, so a raw table's rows keep the files' order.
 pub fn ingest_step(ctx: &StepContext<'_>, inputs: &Inputs) -> Result<StepOutput, IngestError> {
     ctx.conn.execute_batch(RAW_TABLES).map_err(crate::db::duck("creating the raw tables (sql/ingest/raw_tables.sql)"))?;
-    let mut total = LoadCounts::default();
-    let mut files = 0;
-    for (kind, paths) in [
+    let kinds: Vec<(InputKind, &Vec<std::path::PathBuf>)> = [
         (InputKind::Releases, &inputs.releases),
         (InputKind::Tracklists, &inputs.tracklists),
         (InputKind::SpotifyIds, &inputs.spotify_ids),
         (InputKind::Features, &inputs.features),
-    ] {
-        for (rank, path) in paths.iter().enumerate() {
-            let counts = load_file(ctx.conn, kind, path, rank as i32)?;
+    ]
+    .into_iter()
+    .filter(|(_, paths)| !paths.is_empty())
+    .collect();
+    let threads = crate::parallel::threads(0, kinds.len());
+    let conns = (0..threads).map(|_| crate::db::clone_session(ctx.conn)).collect::<Result<Vec<_>, _>>()?;
+    let loaded = crate::parallel::map_owned(kinds.len(), conns, |conn, k| {
+        let (kind, paths) = kinds[k];
+        paths.iter().enumerate().map(|(rank, path)| load_file(conn, kind, path, rank as i32)).collect::<Result<Vec<_>, _>>()
+    });
+    let mut total = LoadCounts::default();
+    let mut files = 0;
+    for ((_, paths), counts) in kinds.iter().zip(loaded) {
+        for (path, counts) in paths.iter().zip(counts?) {
             tracing::debug!(file = %path.display(), rows = counts.rows, lines = %counts.lines_note(), "loaded");
             total += counts;
             files += 1;
@@ -59,4 +70,3 @@ pub fn ingest_step(ctx: &StepContext<'_>, inputs: &Inputs) -> Result<StepOutput,
     }
     Ok(StepOutput::ok(total.rows).with_note(note))
 }
-

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// What the handler needs from the running build.
 struct Running {
-    handle: Arc<duckdb::InterruptHandle>,
+    handles: Vec<Arc<duckdb::InterruptHandle>>,
     side: PathBuf,
 }
 
@@ -22,11 +22,11 @@ static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
 /// The build being watched; dropping it ends the watch.
 pub struct Watch(());
 
-/// Watches for Ctrl-C while a build writes `side` through the connection of `handle`.
-pub fn watch(handle: Arc<duckdb::InterruptHandle>, side: PathBuf) -> Watch {
+/// Watches for Ctrl-C while a build writes `side` through the connections of `handles`.
+pub fn watch(handles: Vec<Arc<duckdb::InterruptHandle>>, side: PathBuf) -> Watch {
     install();
     REQUESTED.store(false, Ordering::SeqCst);
-    *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) = Some(Running { handle, side });
+    *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) = Some(Running { handles, side });
     Watch(())
 }
 
@@ -64,7 +64,7 @@ fn on_ctrl_c() {
     match running.as_ref() {
         Some(r) if !REQUESTED.swap(true, Ordering::SeqCst) => {
             tracing::warn!("interrupted: stopping the build at this step (Ctrl-C again to quit at once)");
-            r.handle.interrupt();
+            r.handles.iter().for_each(|h| h.interrupt());
         }
         other => {
             if let Some(r) = other {

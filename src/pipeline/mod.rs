@@ -6,9 +6,11 @@
 //! knows it exists.
 
 pub mod analysis_scorer;
+pub mod deps;
 pub mod interrupt;
 pub mod lock;
 pub mod plan;
 pub mod runner;
+pub mod schedule;
 
 pub use runner::{BuildObserver, BuildOptions, BuildOutcome, PipelineError, StepRecord, build, build_with, side_path};

@@ -18,8 +18,10 @@ use crate::step::{RustStep, StepContext, StepError, StepOutput};
 /// What a step runs.
 pub enum StepKind<'a> {
     /// A stage's Rust function, with the warehouse tables it needs (`reads`) and the ones it
-    /// creates or appends to (`writes`), and the `sql/` files it runs itself.
-    Rust { run: RustStep<'a>, reads: &'static [&'static str], writes: &'static [&'static str], files: &'static [&'static str] },
+    /// creates or appends to (`writes`), and the `sql/` files it runs itself. `within`: it
+    /// touches nothing but the warehouse being built (no network, no state database, no file),
+    /// so it need not wait for the checks before it (see [`crate::pipeline::deps`]).
+    Rust { run: RustStep<'a>, reads: &'static [&'static str], writes: &'static [&'static str], files: &'static [&'static str], within: bool },
     /// A SQL file building `table` (none for `sql/macros.sql`).
     Sql { file: &'static str, sql: &'static str, table: Option<&'static str> },
     /// A SQL check returning offending rows; `file` is its template or one-off file. With
@@ -69,11 +71,23 @@ struct Touches {
 }
 
 /// A Rust step: `f` is a stage's step function, already bound to its configuration.
-fn rust<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + 'a) -> Step<'a>
+fn rust<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + Sync + 'a) -> Step<'a>
 where
     E: Into<StepError>,
 {
-    Step { name, kind: StepKind::Rust { run: Box::new(move |ctx| f(ctx).map_err(Into::into)), reads: t.reads, writes: t.writes, files: t.files } }
+    Step { name, kind: StepKind::Rust { run: Box::new(move |ctx| f(ctx).map_err(Into::into)), reads: t.reads, writes: t.writes, files: t.files, within: false } }
+}
+
+/// A Rust step that touches nothing but the warehouse being built (see [`StepKind::Rust`]).
+fn rust_within<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + Sync + 'a) -> Step<'a>
+where
+    E: Into<StepError>,
+{
+    let mut step = rust(name, t, f);
+    if let StepKind::Rust { within, .. } = &mut step.kind {
+        *within = true;
+    }
+    step
 }
 
 /// The raw tables `sql/ingest/raw_tables.sql` creates (the ingest step runs it).
@@ -214,20 +228,20 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     ]);
     if let Some(analysis) = &config.analysis {
         let t = Touches { reads: &["analysis_features", "analysis_tags", "tracks_features", "tracks"], writes: CALIBRATION_TABLES, files: CALIBRATION_FILES };
-        plan.push(rust("analysis.calibrate", t, move |ctx| crate::analysis::calibrate_step(ctx, analysis)));
+        plan.push(rust_within("analysis.calibrate", t, move |ctx| crate::analysis::calibrate_step(ctx, analysis)));
     }
     if config.cluster.enabled {
         let cluster = cluster_config(config);
         let reads: &'static [&'static str] = if cluster.table == "tracks_features" { &["tracks_features"] } else { &["tracks_features_analysis"] };
         let t = Touches { reads, writes: CLUSTER_TABLES, files: CLUSTER_FILES };
-        plan.push(rust("cluster", t, move |ctx| crate::cluster::cluster_step(ctx, &cluster)));
+        plan.push(rust_within("cluster", t, move |ctx| crate::cluster::cluster_step(ctx, &cluster)));
         // Each cluster's playlist in the order of `[playlists] order`, every transition stored.
         let t = Touches {
             reads: &["cluster_playlists", "track_clusters", "tracks_features"],
             writes: &["cluster_playlists", "playlist_transitions"],
             files: &["sql/outputs/playlist_transitions.sql"],
         };
-        plan.push(rust("playlists.order", t, |ctx| crate::playlists::order_step(ctx, &config.playlists)));
+        plan.push(rust_within("playlists.order", t, |ctx| crate::playlists::order_step(ctx, &config.playlists)));
     }
     // The report also reads the match and cluster tables when they are there.
     let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };
@@ -281,6 +295,7 @@ pub fn split_note(sql: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::deps::{Io, sql_io};
     use std::collections::BTreeSet;
     use std::path::{Path, PathBuf};
 
@@ -300,106 +315,6 @@ mod tests {
         build_plan(config).unwrap()
     }
 
-    /// SQL text as tokens: comments and string literals dropped, `"quoted"` identifiers
-    /// unquoted, identifiers lower-cased (DuckDB's names are case-insensitive).
-    fn tokens(sql: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let chars: Vec<char> = sql.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == '-' && chars.get(i + 1) == Some(&'-') {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-            } else if c == '\'' || c == '"' {
-                let mut s = String::new();
-                i += 1;
-                while i < chars.len() {
-                    if chars[i] == c && chars.get(i + 1) == Some(&c) {
-                        s.push(c);
-                        i += 2;
-                    } else if chars[i] == c {
-                        break;
-                    } else {
-                        s.push(chars[i]);
-                        i += 1;
-                    }
-                }
-                i += 1;
-                if c == '"' {
-                    out.push(s.to_lowercase());
-                } else {
-                    out.push("'…'".into());
-                }
-            } else if c.is_alphanumeric() || c == '_' {
-                let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    i += 1;
-                }
-                out.push(chars[start..i].iter().collect::<String>().to_lowercase());
-            } else {
-                if !c.is_whitespace() {
-                    out.push(c.to_string());
-                }
-                i += 1;
-            }
-        }
-        out
-    }
-
-    /// What a SQL text reads and writes, roughly: the name after FROM / JOIN / INTO is read (a
-    /// name followed by `(` is a table function, `IS DISTINCT FROM` compares, UNPIVOT's
-    /// `INTO NAME` names a column); the name after CREATE [OR REPLACE] TABLE | MACRO is written;
-    /// CTE names (`name AS (`) are neither; `calls` are the names called as functions.
-    struct Io {
-        reads: BTreeSet<String>,
-        writes: BTreeSet<String>,
-        macros: BTreeSet<String>,
-        calls: BTreeSet<String>,
-    }
-
-    fn sql_io(sql: &str) -> Io {
-        let t = tokens(sql);
-        let at = |i: usize| t.get(i).map(String::as_str).unwrap_or("");
-        let (mut reads, mut writes, mut macros, mut calls, mut ctes) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-        for i in 0..t.len() {
-            match at(i) {
-                "from" | "join" | "into" if at(i - i.min(1)) != "distinct" && !matches!(at(i + 1), "(" | "name" | "") && at(i + 2) != "(" => {
-                    reads.insert(at(i + 1).to_string());
-                }
-                "create" => {
-                    let mut j = i + 1;
-                    while matches!(at(j), "or" | "replace" | "temp" | "temporary") {
-                        j += 1;
-                    }
-                    if matches!(at(j), "table" | "view" | "macro") {
-                        let macro_ = at(j) == "macro";
-                        j += 1;
-                        if at(j) == "if" {
-                            j += 3;
-                        }
-                        // `state.runs`: a table of the attached state database.
-                        let name = if at(j + 1) == "." { format!("{}.{}", at(j), at(j + 2)) } else { at(j).to_string() };
-                        if macro_ {
-                            macros.insert(name.clone());
-                        }
-                        writes.insert(name);
-                    }
-                }
-                "as" if at(i + 1) == "(" && i > 0 => {
-                    ctes.insert(t[i - 1].clone());
-                }
-                "(" if i > 0 => {
-                    calls.insert(t[i - 1].clone());
-                }
-                _ => {}
-            }
-        }
-        reads.retain(|r| !ctes.contains(r) && !writes.contains(r));
-        Io { reads, writes, macros, calls }
-    }
-
     /// The step's SQL, its files, declared reads and writes.
     fn describe(step: &Step<'_>) -> (Vec<&'static str>, Io) {
         match &step.kind {
@@ -413,7 +328,7 @@ mod tests {
                     let created = sql_io(&text).writes;
                     assert!(created.is_subset(&own(writes)), "step {}: {f} creates {created:?}, declared {writes:?}", step.name);
                 }
-                (files.to_vec(), Io { reads: own(reads), writes: own(writes), macros: BTreeSet::new(), calls: BTreeSet::new() })
+                (files.to_vec(), Io { reads: own(reads), writes: own(writes), ..Io::default() })
             }
         }
     }
@@ -539,17 +454,5 @@ mod tests {
         assert_eq!(warns, ["check.stg_tracks_release_id_relationships"]);
         let err = Config::from_toml(Path::new("selecta.toml"), "[checks]\nwarn = [\"check.nope\"]\n").unwrap_err().to_string();
         assert!(err.contains("checks.warn") && err.contains("no check is named \"check.nope\""), "{err}");
-    }
-
-    #[test]
-    fn sql_io_reads_roughly_right() {
-        let io = sql_io(
-            "WITH e AS (SELECT * FROM raw_tracks) CREATE OR REPLACE TABLE x AS SELECT clean_text(a) FROM e \
-             LEFT JOIN \"Odd\" o ON o.a IS DISTINCT FROM e.a WHERE 'FROM nope' <> '' -- FROM comment\n\
-             AND b IN (SELECT 1 FROM read_csv('f')) ; INSERT INTO quarantine SELECT 1 FROM (UNPIVOT y ON a INTO NAME f VALUE v)",
-        );
-        assert_eq!(io.reads, BTreeSet::from(["odd", "quarantine", "raw_tracks"].map(String::from)));
-        assert_eq!(io.writes, BTreeSet::from(["x".to_string()]));
-        assert!(io.calls.contains("clean_text"));
     }
 }

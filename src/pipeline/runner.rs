@@ -1,6 +1,8 @@
-//! The build runner: runs the plan's steps on a side copy of the warehouse, logs each one like
-//! dbt (one numbered line: status, name, rows, duration), keeps every step in `state.run_log`,
-//! and swaps the side file in only when every step and check passed.
+//! The build runner: runs the plan's steps on a side copy of the warehouse, independent ones at
+//! the same time on their own connections ([`crate::pipeline::schedule`], `--threads`), logs
+//! each one like dbt (one numbered line: status, name, rows, duration) in plan order, keeps
+//! every step in `state.run_log`, and swaps the side file in only when every step and check
+//! passed.
 //!
 //! A failed run — a step's error or a check that returned rows — deletes the side file and
 //! leaves the last good warehouse as it was, still queryable; its log and the failing check's
@@ -13,7 +15,7 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::db::{DbError, attach_state, duck, remove_if_exists};
-use crate::pipeline::interrupt;
+use crate::pipeline::{interrupt, schedule};
 use crate::pipeline::lock::BuildLock;
 use crate::pipeline::plan::{self, Step, StepKind};
 use crate::step::{StepContext, StepError, StepOutput, StepStatus};
@@ -99,6 +101,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// How long to wait for another build of the same warehouse to end (default: not at all).
     pub lock_wait: std::time::Duration,
+    /// How many steps may run at once, each on its own connection (0: one per core).
+    pub threads: usize,
 }
 
 /// Runs a whole build, telling `observer` about each step.
@@ -127,8 +131,18 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
             return Err(e.into());
         }
     };
-    let _watch = interrupt::watch(conn.interrupt_handle(), side.clone());
-    let ran = run_steps(&conn, &run_id, &steps, options.progress, config, observer);
+    let threads = crate::parallel::threads(options.threads, steps.len());
+    let workers = match (0..threads).map(|_| crate::db::clone_session(&conn)).collect::<Result<Vec<_>, _>>() {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = end_run(&conn, &run_id, started, "failed", Some(&e.to_string()));
+            drop(conn);
+            let _ = remove_side(&side);
+            return Err(e.into());
+        }
+    };
+    let _watch = interrupt::watch(workers.iter().map(|w| w.interrupt_handle()).collect(), side.clone());
+    let ran = run_steps(&conn, workers, &run_id, &steps, options.progress, config, observer);
     let (records, failure, interrupted) = match ran {
         Ok(r) => r,
         Err(e) => {
@@ -210,8 +224,28 @@ fn remove_side(side: &Path) -> Result<(), DbError> {
 /// The steps' records, the failure that stopped the build, and whether Ctrl-C did.
 type Ran = (Vec<StepRecord>, Option<String>, bool);
 
+/// One step's end as a worker hands it back: its result and its seconds.
+struct Ended {
+    result: Result<StepResult, StepError>,
+    seconds: f64,
+}
+
+impl Ended {
+    /// Whether the build stops at this step: an error, or a check that fails (not one that warns).
+    fn stops(&self) -> bool {
+        match &self.result {
+            Ok(StepResult::Done(_)) => false,
+            Ok(StepResult::CheckFailed { warn, .. }) => !warn,
+            Err(_) => true,
+        }
+    }
+}
+
+/// Runs the plan's steps on `workers` (connections to the side file), independent steps at the
+/// same time ([`crate::pipeline::schedule`]), and tells `observer` about each in plan order.
 fn run_steps(
     conn: &duckdb::Connection,
+    workers: Vec<duckdb::Connection>,
     run_id: &str,
     steps: &[Step<'_>],
     progress: bool,
@@ -221,48 +255,26 @@ fn run_steps(
     let total = steps.len();
     let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
     observer.started(run_id, &config.path, &config.warehouse, &names);
-    let ctx = StepContext { conn, run_id, progress, offline: config.offline };
+    let (tasks, waits) = schedule::tasks(steps);
+    let exec = |conn: &mut duckdb::Connection, task: &schedule::Task| {
+        let ctx = StepContext { conn, run_id, progress, offline: config.offline };
+        run_task(&ctx, steps, task.steps.clone())
+    };
     let mut records = Vec::new();
     let mut failure = None;
-    // The checks that follow one step are counted in one query (see `count_checks`).
-    let mut counted: Vec<Option<(i64, f64)>> = vec![None; total];
-    for (i, step) in steps.iter().enumerate() {
-        if interrupt::requested() {
-            return Ok((records, Some(format!("interrupted (Ctrl-C) before step {}", step.name)), true));
-        }
-        let t0 = Instant::now();
-        let _span = tracing::info_span!("step", name = step.name).entered();
-        // The first check after a step counts the offending rows of every check of that run.
-        let mut batch_seconds = 0.0;
-        // A panic in a step is a bug, but it ends the step as ERROR like any failure: the run
-        // still ends, the side file still goes.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &step.kind {
-            StepKind::Rust { run, .. } => run(&ctx).map(StepResult::Done),
-            StepKind::Sql { file, sql, table } => run_sql(&ctx, file, sql, *table).map(StepResult::Done),
-            StepKind::Check { file, sql, .. } => {
-                let counts = if counted[i].is_none() {
-                    let r = count_checks(&ctx, steps, i, &mut counted);
-                    batch_seconds = t0.elapsed().as_secs_f64();
-                    r
-                } else {
-                    Ok(())
-                };
-                counts.and_then(|()| check_result(&ctx, file, sql, counted[i].map_or(0, |(n, _)| n)))
-            }
-        }))
-        .unwrap_or_else(|panic| {
-            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-            Err(format!("panicked (a bug in selecta, please report it): {what}").into())
-        });
-        // A check's time is its share of the batch count, plus its own look at offending rows.
-        let seconds = t0.elapsed().as_secs_f64() - batch_seconds + counted[i].map_or(0.0, |(_, share)| share);
-        let (record, failed) = match result {
+    let mut audit: Result<(), DbError> = Ok(());
+    let report = |i: usize, ended: Ended| {
+        let step = &steps[i];
+        let seconds = ended.seconds;
+        let (record, failed) = match ended.result {
             Ok(StepResult::Done(o)) => (record(i + 1, step, o.status.as_str(), o.rows, seconds, o.note), None),
-            Ok(StepResult::CheckFailed { rows, keys }) => {
+            Ok(StepResult::CheckFailed { rows, keys, warn }) => {
                 let sample: Vec<String> = keys.iter().map(|(k, n, _)| format!("{k} ({n}×)")).collect();
                 let note = format!("{rows} offending rows: {}{}", sample.join(", "), if rows as usize > keys.len() { ", …" } else { "" });
-                store_check_failure(conn, run_id, step, rows, &keys)?;
-                if matches!(step.kind, StepKind::Check { warn: true, .. }) {
+                if audit.is_ok() {
+                    audit = store_check_failure(conn, run_id, step, rows, &keys);
+                }
+                if warn {
                     // `[checks] warn`: reported and audited, the build goes on.
                     (record(i + 1, step, "WARN", Some(rows), seconds, Some(note)), None)
                 } else {
@@ -281,16 +293,63 @@ fn run_steps(
         };
         observer.step_done(&record, total);
         records.push(record);
-        if failed.is_some() {
+        if failure.is_none() {
             failure = failed;
+        }
+    };
+    let stopped = schedule::run(&tasks, &waits, workers, exec, Ended::stops, interrupt::requested, report);
+    audit?;
+    let interrupted = stopped || interrupt::requested();
+    if interrupted && failure.is_none() {
+        failure = Some(match steps.get(records.len()) {
+            Some(next) => format!("interrupted (Ctrl-C) before step {}", next.name),
+            None => "interrupted (Ctrl-C) after the last step".into(),
+        });
+    }
+    Ok((records, failure, interrupted))
+}
+
+/// Runs the steps `range` of one task on `ctx`'s connection, ending at the first that stops the
+/// build. The run of checks a task holds is counted in one query (see `count_checks`).
+fn run_task(ctx: &StepContext<'_>, steps: &[Step<'_>], range: std::ops::Range<usize>) -> Vec<(usize, Ended)> {
+    let mut out = Vec::new();
+    let mut counted: Vec<Option<(i64, f64)>> = vec![None; steps.len()];
+    for i in range {
+        let step = &steps[i];
+        let t0 = Instant::now();
+        let _span = tracing::info_span!("step", name = step.name).entered();
+        // The first check of the task counts the offending rows of every check of it.
+        let mut batch_seconds = 0.0;
+        // A panic in a step is a bug, but it ends the step as ERROR like any failure: the run
+        // still ends, the side file still goes.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &step.kind {
+            StepKind::Rust { run, .. } => run(ctx).map(StepResult::Done),
+            StepKind::Sql { file, sql, table } => run_sql(ctx, file, sql, *table).map(StepResult::Done),
+            StepKind::Check { file, sql, warn, .. } => {
+                let counts = if counted[i].is_none() {
+                    let r = count_checks(ctx, steps, i, &mut counted);
+                    batch_seconds = t0.elapsed().as_secs_f64();
+                    r
+                } else {
+                    Ok(())
+                };
+                counts.and_then(|()| check_result(ctx, file, sql, counted[i].map_or(0, |(n, _)| n), *warn))
+            }
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            Err(format!("panicked (a bug in selecta, please report it): {what}").into())
+        });
+        // A check's time is its share of the batch count, plus its own look at offending rows.
+        let seconds = t0.elapsed().as_secs_f64() - batch_seconds + counted[i].map_or(0.0, |(_, share)| share);
+        let ended = Ended { result, seconds };
+        let stop = ended.stops();
+        out.push((i, ended));
+        if stop {
             break;
         }
     }
-    let interrupted = interrupt::requested();
-    if interrupted && failure.is_none() {
-        failure = Some("interrupted (Ctrl-C) after the last step".into());
-    }
-    Ok((records, failure, interrupted))
+    out
 }
 
 /// The side file, attached without a write-ahead log (`RECOVERY_MODE NO_WAL_WRITES`) as the
@@ -307,7 +366,8 @@ fn open_side_file(side: &Path) -> Result<duckdb::Connection, DbError> {
 
 enum StepResult {
     Done(StepOutput),
-    CheckFailed { rows: u64, keys: Vec<(String, i64, Option<String>)> },
+    /// A check that returned rows; `warn`: it only warns (`[checks] warn`).
+    CheckFailed { rows: u64, keys: Vec<(String, i64, Option<String>)>, warn: bool },
 }
 
 /// Runs a SQL file that builds `table` (counted for the run log) and its optional `-- @note`.
@@ -373,7 +433,7 @@ fn count_checks(ctx: &StepContext<'_>, steps: &[Step<'_>], i: usize, counted: &m
 }
 
 /// A check whose offending rows were counted: OK when none, else its first keys.
-fn check_result(ctx: &StepContext<'_>, file: &str, sql: &str, rows: i64) -> Result<StepResult, StepError> {
+fn check_result(ctx: &StepContext<'_>, file: &str, sql: &str, rows: i64, warn: bool) -> Result<StepResult, StepError> {
     if rows == 0 {
         return Ok(StepResult::Done(StepOutput { status: StepStatus::Ok, rows: Some(0), note: None }));
     }
@@ -386,7 +446,7 @@ fn check_result(ctx: &StepContext<'_>, file: &str, sql: &str, rows: i64) -> Resu
         .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "NULL".into()), r.get(1)?, r.get(2)?)))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(duck(format!("reading the offending rows of {file}")))?;
-    Ok(StepResult::CheckFailed { rows: rows as u64, keys })
+    Ok(StepResult::CheckFailed { rows: rows as u64, keys, warn })
 }
 
 fn record(no: usize, step: &Step<'_>, status: &'static str, rows: Option<u64>, seconds: f64, note: Option<String>) -> StepRecord {
