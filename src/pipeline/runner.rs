@@ -359,6 +359,7 @@ fn run_task(ctx: &StepContext<'_>, steps: &[Step<'_>], range: std::ops::Range<us
 fn open_side_file(side: &Path) -> Result<duckdb::Connection, DbError> {
     let context = || format!("creating {}", side.display());
     let conn = duckdb::Connection::open_in_memory().map_err(duck(context()))?;
+    if let Ok(t) = std::env::var("XX_DUCK_THREADS") { conn.execute_batch(&format!("SET threads = {t}")).unwrap(); }
     conn.execute_batch(&format!("ATTACH {} AS building (RECOVERY_MODE NO_WAL_WRITES); USE building;", crate::db::path_literal(side)))
         .map_err(duck(context()))?;
     Ok(conn)
@@ -468,14 +469,12 @@ fn store_check_failure(conn: &duckdb::Connection, run_id: &str, step: &Step<'_>,
         StepKind::Check { file, .. } => *file,
         _ => "",
     };
+    // One append, one commit (one sync of the state database), for all the keys.
+    let mut app = conn.appender_to_catalog_and_db("check_failures", "state", "main").map_err(duck("writing the check audit"))?;
     for (key, n, detail) in keys {
-        conn.execute(
-            "INSERT INTO state.check_failures VALUES (?, ?, ?, ?, ?, ?, ?)",
-            duckdb::params![run_id, step.name, file, rows as i64, key, n, detail],
-        )
-        .map_err(duck("writing the check audit"))?;
+        app.append_row(duckdb::params![run_id, step.name, file, rows as i64, key, n, detail]).map_err(duck("writing the check audit"))?;
     }
-    Ok(())
+    app.flush().map_err(duck("writing the check audit"))
 }
 
 /// `20261128T031500Z-1a2b`: UTC time of the run and a few hex digits of the process id.

@@ -71,15 +71,21 @@ impl Report {
         if let Some(k) = db.count("clusters")? {
             summary.push(("clusters".into(), k.to_string()));
         }
-        let sections = vec![
-            ("Matching funnel", sections::funnel::funnel(&db)?),
-            ("Audio feature correlations", sections::correlations::correlations(&db)?),
-            ("Choosing k: elbow and silhouette", sections::elbow::elbow(&db)?),
-            ("Cluster centroids", sections::centroids::centroids(&db)?),
-            ("Tracks on the first two principal components", sections::pca::pca(&db)?),
-            ("Cluster sizes", sections::sizes::sizes(&db)?),
-            ("Sample tracks per cluster", sections::samples::sample_tracks(&db, samples)?),
+        type Draw = fn(&gather::Db<'_>, usize) -> Result<Section, ReportError>;
+        let parts: [(&'static str, Draw); 7] = [
+            ("Matching funnel", |db, _| sections::funnel::funnel(db)),
+            ("Audio feature correlations", |db, _| sections::correlations::correlations(db)),
+            ("Choosing k: elbow and silhouette", |db, _| sections::elbow::elbow(db)),
+            ("Cluster centroids", |db, _| sections::centroids::centroids(db)),
+            ("Tracks on the first two principal components", |db, _| sections::pca::pca(db)),
+            ("Cluster sizes", |db, _| sections::sizes::sizes(db)),
+            ("Sample tracks per cluster", sections::samples::sample_tracks),
         ];
+        // The sections are drawn on all cores, each thread with its own connection.
+        let threads = crate::parallel::threads(0, parts.len());
+        let conns = (0..threads).map(|_| crate::db::clone_session(conn)).collect::<Result<Vec<_>, _>>().map_err(ReportError::from)?;
+        let drawn = crate::parallel::map_owned(parts.len(), conns, |conn, j| gather::Db::new(conn).and_then(|db| (parts[j].1)(&db, samples)));
+        let sections = parts.iter().zip(drawn).map(|((title, _), s)| s.map(|s| (*title, s))).collect::<Result<Vec<_>, _>>()?;
         Ok(Report { summary, sections })
     }
 
