@@ -197,8 +197,11 @@ pub fn run(conn: &duckdb::Connection, c: &ClusterConfig, progress: bool) -> Resu
             let t = fits.iter().position(|(kk, _)| *kk == k).expect("the chosen k was fitted");
             let early = fits.swap_remove(t).1;
             let before = early.best_init;
-            let f = if sampled.is_some() { kmeans::fit(&xs, &kmeans::KMeansParams { k, ..params.clone() })? } else { kmeans::complete(&xs, k, early, &params)? };
-            let s = if sampled.is_none() && f.best_init == before {
+            // Refitted on every row only when its elbow fit was on the sample (a fixed k in
+            // the range was fitted on every row, every restart, in the first pass).
+            let on_sample = sampled.is_some() && !kept(k);
+            let f = if on_sample { kmeans::fit(&xs, &kmeans::KMeansParams { k, ..params.clone() })? } else { kmeans::complete(&xs, k, early, &params)? };
+            let s = if !on_sample && f.best_init == before {
                 sils[t]
             } else {
                 silhouette::silhouette(&xs, &f.labels, k, silhouette::SILHOUETTE_MAX_ROWS, c.seed)

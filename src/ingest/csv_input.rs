@@ -35,32 +35,87 @@ pub(super) struct CsvInput {
     pub(super) lines: u64,
 }
 
-/// One record: where it starts, how many lines it takes, its fields.
+/// One record: where it starts, how many lines it takes, its fields (held in one text, so a
+/// record is two allocations whatever its width).
 #[derive(Debug)]
 pub(super) struct Record {
     /// Physical line (1-based) where the record starts.
     pub(super) line: u64,
     /// Physical lines it takes (more than one when a quoted value holds line breaks).
     pub(super) lines: u64,
-    pub(super) fields: Vec<String>,
+    /// The fields one after the other; field `i` ends at `ends[i]`.
+    text: String,
+    ends: Vec<usize>,
     /// Why the record cannot be used as it is (not UTF-8).
     pub(super) problem: Option<String>,
 }
 
 impl Record {
+    /// How many fields the record has.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Field `i`, if the record has it.
+    pub(super) fn field(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.text[start..end])
+    }
+
+    /// The fields in order.
+    pub(super) fn fields(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).filter_map(|i| self.field(i))
+    }
+
     /// The record as one text for `quarantine.raw`.
     pub(super) fn raw(&self) -> String {
-        self.fields.join(",")
+        self.fields().collect::<Vec<_>>().join(",")
     }
 }
 
-/// One record as split, before its text is decoded.
+/// One record as split, before its text is decoded: the fields' bytes one after the other,
+/// field `i` ending at `ends[i]`.
 struct Split {
     line: u64,
     lines: u64,
-    fields: Vec<Vec<u8>>,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
     /// The first quoted value holding line breaks: (field index, line it opened on, breaks).
     multiline: Option<(usize, u64, u64)>,
+}
+
+impl Split {
+    fn field(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.bytes[start..end])
+    }
+
+    fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.ends.len()).filter_map(|i| self.field(i))
+    }
+
+    /// The record with its text decoded; a field that is not UTF-8 is named in `problem`
+    /// and decoded lossily.
+    fn decode(self, field_name: impl Fn(usize) -> String) -> Record {
+        let (line, lines) = (self.line, self.lines);
+        match String::from_utf8(self.bytes) {
+            Ok(text) => Record { line, lines, text, ends: self.ends, problem: None },
+            Err(e) => {
+                let bad = e.utf8_error().valid_up_to();
+                let first = self.ends.iter().position(|&end| end > bad).unwrap_or(0);
+                let split = Split { line, lines, bytes: e.into_bytes(), ends: self.ends, multiline: None };
+                let mut text = String::with_capacity(split.bytes.len());
+                let mut ends = Vec::with_capacity(split.ends.len());
+                for f in split.fields() {
+                    text.push_str(&String::from_utf8_lossy(f));
+                    ends.push(text.len());
+                }
+                Record { line, lines, text, ends, problem: Some(format!("field `{}` is not valid UTF-8", field_name(first))) }
+            }
+        }
+    }
 }
 
 /// A quote that opens and never closes: (field index, line it opened on).
@@ -79,7 +134,7 @@ impl CsvInput {
         let (mut splits, blank_lines) = match split(body) {
             Ok(v) => v,
             Err((Unclosed(i, line), splits)) => {
-                let field = splits.first().and_then(|h| h.fields.get(i)).map(|f| header_name(f)).unwrap_or_default();
+                let field = splits.first().and_then(|h| h.field(i)).map(header_name).unwrap_or_default();
                 let field = if splits.is_empty() || field.is_empty() { format!("column {}", i + 1) } else { field };
                 return Err(IngestError::UnbalancedQuote { path: path.to_path_buf(), line, field });
             }
@@ -88,8 +143,8 @@ impl CsvInput {
             return Err(IngestError::Empty { path: path.to_path_buf(), line: lines.max(1) });
         }
         let head = splits.remove(0);
-        let mut names = Vec::with_capacity(head.fields.len());
-        for f in &head.fields {
+        let mut names = Vec::with_capacity(head.ends.len());
+        for f in head.fields() {
             match std::str::from_utf8(f) {
                 Ok(_) => names.push(header_name(f)),
                 Err(_) => return Err(csv_error(path, head.line, "the header row is not valid UTF-8".into())),
@@ -111,32 +166,15 @@ impl CsvInput {
         let field_name = |i: usize| names.get(i).filter(|n| !n.is_empty()).cloned().unwrap_or_else(|| format!("column {}", i + 1));
         for (k, s) in std::iter::once(&head).chain(splits.iter()).enumerate() {
             if let Some((i, opened, breaks)) = s.multiline {
-                let next_ok = splits.get(k).is_none_or(|next| next.fields.len() == width);
-                let own_ok = k == 0 || s.fields.len() == width;
+                let next_ok = splits.get(k).is_none_or(|next| next.ends.len() == width);
+                let own_ok = k == 0 || s.ends.len() == width;
                 if breaks > MAX_EMBEDDED_LINE_BREAKS || !own_ok || !next_ok {
                     return Err(IngestError::UnbalancedQuote { path: path.to_path_buf(), line: opened, field: field_name(i) });
                 }
             }
         }
         let (header_line, header_lines) = (head.line, head.lines);
-        let records = splits
-            .into_iter()
-            .map(|s| {
-                let mut problem = None;
-                let fields = s
-                    .fields
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        String::from_utf8(f).unwrap_or_else(|e| {
-                            problem.get_or_insert_with(|| format!("field `{}` is not valid UTF-8", field_name(i)));
-                            String::from_utf8_lossy(e.as_bytes()).into_owned()
-                        })
-                    })
-                    .collect();
-                Record { line: s.line, lines: s.lines, fields, problem }
-            })
-            .collect();
+        let records = splits.into_iter().map(|s| s.decode(&field_name)).collect();
         Ok(CsvInput { header: Header::new(names), header_line, header_lines, records, blank_lines, lines })
     }
 }
@@ -179,10 +217,10 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
             continue;
         }
         let start = line;
-        let mut fields = Vec::new();
+        let mut cur = Vec::new();
+        let mut ends = Vec::new();
         let mut multiline = None;
         loop {
-            let mut cur = Vec::new();
             if bytes.get(pos) == Some(&b'"') {
                 let opened = line;
                 let mut breaks = 0;
@@ -190,7 +228,7 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
                 // Up to the next quote at once: a closing one, or the first of `""`.
                 loop {
                     let Some(q) = bytes[pos..].iter().position(|&b| b == b'"') else {
-                        return Err((Unclosed(fields.len(), opened), out));
+                        return Err((Unclosed(ends.len(), opened), out));
                     };
                     let chunk = &bytes[pos..pos + q];
                     let nl = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
@@ -207,7 +245,7 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
                     }
                 }
                 if breaks > 0 && multiline.is_none() {
-                    multiline = Some((fields.len(), opened, breaks));
+                    multiline = Some((ends.len(), opened, breaks));
                 }
             }
             // Unquoted text (or what follows a closing quote) up to the separator or line end.
@@ -223,7 +261,7 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
                 }
                 break;
             }
-            fields.push(cur);
+            ends.push(cur.len());
             if pos < n && bytes[pos] == b',' {
                 pos += 1;
                 continue;
@@ -234,7 +272,7 @@ fn split(bytes: &[u8]) -> Result<(Vec<Split>, u64), (Unclosed, Vec<Split>)> {
             if end > 0 && bytes[pos - 1] == b'\n' {
                 line += 1;
             }
-            out.push(Split { line: start, lines, fields, multiline });
+            out.push(Split { line: start, lines, bytes: cur, ends, multiline });
             break;
         }
     }
@@ -254,7 +292,7 @@ mod tests {
     }
 
     fn lines_of(c: &CsvInput) -> Vec<(u64, u64, Vec<String>)> {
-        c.records.iter().map(|r| (r.line, r.lines, r.fields.clone())).collect()
+        c.records.iter().map(|r| (r.line, r.lines, r.fields().map(String::from).collect())).collect()
     }
 
     /// Proves: LF and CRLF files give the same records at the same physical lines, blank lines included.
@@ -290,7 +328,7 @@ mod tests {
     fn quoting_rules_and_header_names() {
         let c = parse(b"\xEF\xBB\xBF id ,\t\t\t\tDanceability\n\"a \"\"b\"\"\",c\"d\n").unwrap();
         assert_eq!(c.header.names, ["id", "Danceability"]);
-        assert_eq!(c.records[0].fields, ["a \"b\"", "c\"d"]);
+        assert_eq!(c.records[0].fields().collect::<Vec<_>>(), ["a \"b\"", "c\"d"]);
         let e = parse(b"id,Title,title\n1,2,3\n").err().unwrap().to_string();
         assert_eq!(e, "f.csv:1: the header names column `title` twice (columns 2 and 3): the second's values would be ignored");
     }

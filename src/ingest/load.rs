@@ -42,7 +42,7 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
     let mut values: Vec<Option<&str>> = Vec::with_capacity(cols.len());
     for rec in &input.records {
         let line = rec.line as i64;
-        let problem = match (&rec.problem, rec.fields.len()) {
+        let problem = match (&rec.problem, rec.len()) {
             (Some(p), _) => Some(p.clone()),
             (None, n) if n == width || (n < width && n >= needed) => None,
             (None, n) => Some(format!("{n} fields where the header has {width}")),
@@ -53,7 +53,7 @@ pub fn load_file(conn: &duckdb::Connection, kind: InputKind, path: &Path, rank: 
             continue;
         }
         values.clear();
-        values.extend(cols.iter().map(|c| c.and_then(|i| rec.fields.get(i)).map(String::as_str).filter(|v| !v.is_empty())));
+        values.extend(cols.iter().map(|c| c.and_then(|i| rec.field(i)).filter(|v| !v.is_empty())));
         let appended = match format {
             Format::CollectionTracks => match repr::parse_tracklist(values[3].unwrap_or("")) {
                 Ok(tracks) => append_repr_tracks(&mut app, &file, line, &values, &tracks),
