@@ -6,8 +6,12 @@
 -- discogs_clean(name): a Discogs name without its disambiguation suffix (`Justice (5)` →
 -- `Justice`) and its name-variation star (`Cassius*` → `Cassius`); NULL when nothing is left.
 -- Used by stg_releases (artist_clean, labels_clean) and stg_tracks (artist_clean, is_compilation).
+-- The regexes run only on a name holding `(` or `*` (what they can change): most names have
+-- neither, and the two regex passes were a fifth of stg_tracks' time on the original data.
 CREATE OR REPLACE MACRO discogs_clean(name) AS
-    nullif(trim(regexp_replace(regexp_replace(name, ' \(\d+\)', '', 'g'), '\*(,|$| )', '\1', 'g')), '');
+    nullif(trim(CASE WHEN contains(name, '(') OR contains(name, '*')
+                     THEN regexp_replace(regexp_replace(name, ' \(\d+\)', '', 'g'), '\*(,|$| )', '\1', 'g')
+                     ELSE name END), '');
 
 -- clean_text(s): s without leading and trailing whitespace (space, tab, line feed, form feed,
 -- carriage return: what the regex `\s` matches; one-argument trim() removes only spaces);

@@ -90,16 +90,22 @@ WITH typed AS (
                    nullif(trim(r.speechiness), ''), nullif(trim(r.acousticness), ''), nullif(trim(r.instrumentalness), ''),
                    nullif(trim(r.liveness), ''), nullif(trim(r.valence), ''), nullif(trim(r.tempo), '')) IS NOT NULL
 ),
+-- Only the IDs a file lists more than once go through the window (most are listed once).
+listed AS (
+    SELECT source_rank, spotify_id, count(*) AS times FROM typed GROUP BY ALL
+),
 copies AS (
-    SELECT *,
+    SELECT t.*,
            row_number() OVER same AS copy,
            count(*) OVER same AS copies
-    FROM typed
+    FROM typed t SEMI JOIN listed l ON l.source_rank = t.source_rank AND l.spotify_id = t.spotify_id AND l.times > 1
     WINDOW same AS (PARTITION BY source_rank, spotify_id, danceability, energy, loudness, speechiness, acousticness,
                                  instrumentalness, liveness, valence, tempo, key, mode, time_signature, duration_ms
                     ORDER BY source_file, source_line
                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
+SELECT t.*, 1 AS copies FROM typed t SEMI JOIN listed l ON l.source_rank = t.source_rank AND l.spotify_id = t.spotify_id AND l.times = 1
+UNION ALL
 SELECT * EXCLUDE (copy) FROM copies WHERE copy = 1;
 
 -- @note

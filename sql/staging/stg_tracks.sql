@@ -38,22 +38,32 @@ WITH kinds AS (
              THEN 'heading' ELSE type_ END AS type_)
     FROM raw_tracks
 ),
+keyed AS (
+    SELECT *,
+           type_ = 'track' AND regexp_full_match(trim(release_id), '[0-9]{1,18}')
+               AND (nullif(trim(position), '') IS NOT NULL OR nullif(trim(given_track_id), '') IS NOT NULL) AS is_track,
+           clean_text(position) AS pos
+    FROM kinds
+),
+-- A flat my_tracks.csv line is one track: no heading above it, no repeated position in its
+-- line. The window functions run only on the tracklists (one line, many entries).
 entries AS (
     SELECT
         *,
         last_value(CASE WHEN type_ = 'heading' THEN clean_text(title) END IGNORE NULLS) OVER (
             PARTITION BY source_file, source_line, release_id ORDER BY seq
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS section
-    FROM kinds
+    FROM keyed
+    WHERE source_format <> 'my_tracks'
 ),
 positioned AS (
-    SELECT
-        *,
-        clean_text(position) AS pos,
-        row_number() OVER (PARTITION BY source_file, source_line, release_id, clean_text(position) ORDER BY seq) AS occurrence
+    SELECT *, row_number() OVER (PARTITION BY source_file, source_line, release_id, pos ORDER BY seq) AS occurrence
     FROM entries
-    WHERE type_ = 'track' AND regexp_full_match(trim(release_id), '[0-9]{1,18}')
-      AND (nullif(trim(position), '') IS NOT NULL OR nullif(trim(given_track_id), '') IS NOT NULL)
+    WHERE is_track
+    UNION ALL BY NAME
+    SELECT *, NULL::VARCHAR AS section, 1 AS occurrence
+    FROM keyed
+    WHERE source_format = 'my_tracks' AND is_track
 )
 SELECT
     coalesce(nullif(trim(given_track_id), ''),

@@ -142,7 +142,9 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
         }
     };
     let _watch = interrupt::watch(workers.iter().map(|w| w.interrupt_handle()).collect(), side.clone());
+    tracing::debug!("side file and state database open, {threads} connections, in {:.3} s", started.elapsed().as_secs_f64());
     let ran = run_steps(&conn, workers, &run_id, &steps, options.progress, config, observer);
+    tracing::debug!("steps ended at {:.3} s", started.elapsed().as_secs_f64());
     let (records, failure, interrupted) = match ran {
         Ok(r) => r,
         Err(e) => {
@@ -169,6 +171,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
         let _ = remove_side(&side);
         return Err(e.into());
     }
+    tracing::debug!("run log stored, side file checkpointed at {:.3} s", started.elapsed().as_secs_f64());
     drop(conn);
     if failure.is_none() {
         // A WAL beside the old warehouse belongs to the old file: it must not replay on the new one.
@@ -178,6 +181,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     } else {
         remove_side(&side)?;
     }
+    tracing::debug!("side file closed and swapped in at {:.3} s", started.elapsed().as_secs_f64());
     let outcome = BuildOutcome { run_id, steps: records, failure, interrupted, seconds: started.elapsed().as_secs_f64() };
     observer.finished(&outcome, &config.warehouse, config.warehouse.exists());
     Ok(outcome)
@@ -267,8 +271,18 @@ fn run_steps(
     let total = steps.len();
     let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
     observer.started(run_id, &config.path, &config.warehouse, &names);
-    let (tasks, waits) = schedule::tasks(steps);
+    let (mut tasks, mut waits) = schedule::tasks(steps);
+    // The side file is checkpointed (written to disk) as soon as the last step writing it has
+    // ended, beside the steps that only read it (the report, the last checks); the checkpoint
+    // after the run log finds nothing left to write. Should this one fail, that one still runs.
+    schedule::with_final(&mut tasks, &mut waits, |task| task.steps.clone().any(|i| writes_side_file(&steps[i])));
     let exec = |conn: &mut duckdb::Connection, task: &schedule::Task| {
+        if task.steps.is_empty() {
+            if let Err(e) = conn.execute_batch("CHECKPOINT") {
+                tracing::debug!("the checkpoint beside the last steps failed ({e}); the final one follows");
+            }
+            return Vec::new();
+        }
         let ctx = StepContext { conn, run_id, progress, offline: config.offline };
         run_task(&ctx, steps, task.steps.clone())
     };
@@ -321,6 +335,16 @@ fn run_steps(
     Ok((records, failure, interrupted))
 }
 
+/// Whether a step writes the side file: every SQL step, and a Rust step that declares tables
+/// (the report, which writes none, and the checks only read it).
+fn writes_side_file(step: &Step<'_>) -> bool {
+    match &step.kind {
+        StepKind::Sql { .. } => true,
+        StepKind::Rust { writes, .. } => !writes.is_empty(),
+        StepKind::Check { .. } => false,
+    }
+}
+
 /// Runs the steps `range` of one task on `ctx`'s connection, ending at the first that stops the
 /// build. The run of checks a task holds is counted in one query (see `count_checks`).
 fn run_task(ctx: &StepContext<'_>, steps: &[Step<'_>], range: std::ops::Range<usize>) -> Vec<(usize, Ended)> {
@@ -354,6 +378,7 @@ fn run_task(ctx: &StepContext<'_>, steps: &[Step<'_>], range: std::ops::Range<us
         });
         // A check's time is its share of the batch count, plus its own look at offending rows.
         let seconds = t0.elapsed().as_secs_f64() - batch_seconds + counted[i].map_or(0.0, |(_, share)| share);
+        tracing::debug!("ended after {:.3} s", t0.elapsed().as_secs_f64());
         let ended = Ended { result, seconds };
         let stop = ended.stops();
         out.push((i, ended));

@@ -49,6 +49,15 @@ pub fn tasks(plan: &[Step<'_>]) -> (Vec<Task>, Vec<Vec<usize>>) {
     (tasks, waits)
 }
 
+/// `tasks` and `waits` with one more task, of no step, that waits for the tasks `after` picks:
+/// work of the runner's own (the side file's checkpoint) run beside the steps still running.
+/// It runs only while no step has failed; `exec` gets it as a task with an empty range.
+pub fn with_final(tasks: &mut Vec<Task>, waits: &mut Vec<Vec<usize>>, after: impl Fn(&Task) -> bool) {
+    let end = tasks.last().map_or(0, |t| t.steps.end);
+    waits.push((0..tasks.len()).filter(|&t| after(&tasks[t])).collect());
+    tasks.push(Task { steps: end..end });
+}
+
 /// Runs `tasks` on `workers` (one thread each): `exec` runs one task on a worker and returns
 /// each step's result, in order, ending early at a step that `stops` the build; `report`
 /// receives `(plan index, result)` in plan order. `stop_requested` is polled between tasks.
@@ -99,7 +108,8 @@ where
             requested = requested || stop_requested();
             if !requested {
                 for t in 0..tasks.len() {
-                    if !started[t] && tasks[t].steps.start < limit && waits[t].iter().all(|&u| ended[u]) {
+                    let in_range = tasks[t].steps.start < limit || tasks[t].steps.is_empty() && limit == steps;
+                    if !started[t] && in_range && waits[t].iter().all(|&u| ended[u]) {
                         started[t] = true;
                         in_flight += 1;
                         // The workers outlive the loop: a send cannot fail here.
@@ -222,6 +232,46 @@ mod tests {
         );
         assert_eq!(reported, vec![(0, false), (1, false), (2, true)]);
         assert!(!ran.lock().unwrap().contains(&4), "a step after the failure ran");
+    }
+
+    /// The final task of no step runs once the tasks it waits for have ended, beside the
+    /// others, and not after a failure.
+    #[test]
+    fn the_final_task_runs_beside_the_last_steps() {
+        for fail in [false, true] {
+            let mut tasks = chain(3);
+            let mut waits = vec![vec![], vec![0], vec![0]];
+            with_final(&mut tasks, &mut waits, |t| t.steps.start == 0);
+            assert_eq!(tasks[3].steps, 3..3);
+            let final_ran = Mutex::new(None);
+            let ended = Mutex::new(Vec::new());
+            run(
+                &tasks,
+                &waits,
+                vec![(), ()],
+                |_, t| {
+                    if t.steps.is_empty() {
+                        *final_ran.lock().unwrap() = Some(ended.lock().unwrap().clone());
+                        return vec![];
+                    }
+                    let i = t.steps.start;
+                    std::thread::sleep(std::time::Duration::from_millis(if i == 2 { 30 } else { 1 }));
+                    ended.lock().unwrap().push(i);
+                    vec![(i, fail && i == 0)]
+                },
+                |failed| *failed,
+                || false,
+                |_, _| {},
+            );
+            let ran = final_ran.lock().unwrap().clone();
+            if fail {
+                assert_eq!(ran, None);
+            } else {
+                // After step 0, before the slow step 2 ended.
+                let before = ran.expect("the final task ran");
+                assert!(before.contains(&0) && !before.contains(&2), "{before:?}");
+            }
+        }
     }
 
     /// A stop request lets running tasks end and reports what finished, in order.
