@@ -57,7 +57,11 @@ fn profile(state: &Path) {
     );
     let rows: Vec<(String, f64)> = conn.prepare(&sql).unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     let total: f64 = rows.iter().map(|r| r.1).sum();
-    println!("profile of the build with clustering (median seconds per step over {RUNS} builds; steps sum to {total:.3} s)");
+    let run: f64 = conn
+        .query_row(&format!("SELECT median(seconds) FROM (SELECT seconds FROM runs ORDER BY started_at DESC LIMIT {RUNS})"), [], |r| r.get(0))
+        .unwrap();
+    println!("profile of the build with clustering (median seconds per step over {RUNS} builds; steps sum to {total:.3} s,");
+    println!("  runs to their last step {run:.3} s: independent steps overlap, one per core)");
     for (step, s) in rows {
         println!("  {step:<34} {s:>7.3} s {:>5.1} %", 100.0 * s / total);
     }
