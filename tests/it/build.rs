@@ -14,6 +14,52 @@ fn sample_build_log() {
     assert!(!p.path("out/w.duckdb.building").exists(), "the side file is swapped in, not left behind");
 }
 
+/// The run log reads the same whatever the thread count (steps overlap, lines come in plan
+/// order), for a build that succeeds and for one whose check fails mid-plan (the steps before
+/// the failure all end and are printed; none after it is).
+#[test]
+fn the_run_log_is_the_same_on_one_thread_and_on_four() {
+    /// The log without its run id line and with every duration masked.
+    fn masked(stdout: &str) -> String {
+        let mask = |line: &str| {
+            let mut out = String::new();
+            let chars: Vec<char> = line.chars().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                let start = i;
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    i += 1;
+                }
+                let number: String = chars[start..i].iter().collect();
+                if i > start && number.contains('.') && chars.get(i) == Some(&'s') {
+                    out.push_str("[T]");
+                } else {
+                    out.push_str(&number);
+                }
+                if i < chars.len() && i == start {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+            out
+        };
+        stdout.lines().skip(1).map(mask).collect::<Vec<_>>().join("\n")
+    }
+    let p = Project::sample();
+    let one = p.run(&["build", "--threads", "1"]).success();
+    let four = p.run(&["build", "--threads", "4"]).success();
+    assert_eq!(masked(&one.stdout), masked(&four.stdout));
+    assert!(one.stdout.contains("staging.audio_features") && one.stdout.contains("report"), "{}", one.stdout);
+    // A repeated Spotify ID row: check.stg_spotify_ids_key fails, well before the last step.
+    let ids = std::fs::read_to_string(p.path("data/spotify_ids.csv")).unwrap();
+    let dup = ids.lines().nth(1).unwrap().rsplit_once(',').unwrap().0.to_string() + ",0123456789abcdefghijKL";
+    p.file("data/spotify_ids.csv", &format!("{ids}{dup}\n"));
+    let one = p.run(&["build", "--threads", "1"]).failure();
+    let four = p.run(&["build", "--threads", "4"]).failure();
+    assert_eq!(masked(&one.stdout), masked(&four.stdout));
+    assert!(one.stdout.contains("FAIL  check.stg_spotify_ids_key") && !one.stdout.contains(" report "), "{}", one.stdout);
+}
+
 /// The sample's traps in miniature, with the counts `data/sample/generate.py` makes: 34 releases,
 /// 365 tracks (headings are not tracks), repeated positions on two discs, a 12-track compilation,
 /// an odd position (`¥2`), 347 tracks with an ID (18 without), one ID shared by two tracks, 346
