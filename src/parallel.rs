@@ -20,37 +20,17 @@ pub fn map<T: Send>(jobs: usize, threads: usize, f: impl Fn(usize) -> T + Sync) 
 
 /// [`map`] with a scratch value per thread (made by `init`, reused from job to job), for
 /// jobs that need large buffers.
-pub fn map_with<S, T: Send>(jobs: usize, threads: usize, init: impl Fn() -> S + Sync, f: impl Fn(&mut S, usize) -> T + Sync) -> Vec<T> {
+pub fn map_with<S: Send, T: Send>(jobs: usize, threads: usize, init: impl Fn() -> S + Sync, f: impl Fn(&mut S, usize) -> T + Sync) -> Vec<T> {
     if threads <= 1 || jobs <= 1 {
         let mut scratch = init();
         return (0..jobs).map(|j| f(&mut scratch, j)).collect();
     }
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.min(jobs))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut scratch = init();
-                    let mut mine = Vec::new();
-                    loop {
-                        let j = next.fetch_add(1, Ordering::Relaxed);
-                        if j >= jobs {
-                            return mine;
-                        }
-                        mine.push((j, f(&mut scratch, j)));
-                    }
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("worker thread")).collect()
-    });
-    done.sort_unstable_by_key(|(j, _)| *j);
-    done.into_iter().map(|(_, t)| t).collect()
+    map_owned(jobs, (0..threads.min(jobs)).map(|_| init()).collect(), f)
 }
 
-/// [`map_with`] with the scratch values given: one thread per value of `scratch` (each taken
+/// `f(0..jobs)` with the scratch values given: one thread per value of `scratch` (each taken
 /// by its thread, for values made on the calling thread, e.g. a database connection per
-/// thread), never more than there are `jobs`.
+/// thread), never more than there are `jobs`; `out[j] = f(scratch of its thread, j)`.
 pub fn map_owned<S: Send, T: Send>(jobs: usize, scratch: Vec<S>, f: impl Fn(&mut S, usize) -> T + Sync) -> Vec<T> {
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
