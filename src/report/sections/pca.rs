@@ -13,21 +13,25 @@ pub(in crate::report) fn pca(db: &Db<'_>) -> Result<Section, ReportError> {
     }
     // Each point says what it is on hover and links to the track's Spotify page.
     let described = db.has("track_clusters", &["track_id", "spotify_id"])? && db.has("tracks_features", &["Track_id", "Artist", "Title"])?;
-    let sql = if described {
-        "SELECT CAST(c.pc1 AS VARCHAR), CAST(c.pc2 AS VARCHAR), CAST(c.cluster AS VARCHAR), f.Artist, f.Title, c.spotify_id \
-         FROM track_clusters c LEFT JOIN tracks_features f ON f.Track_id = c.track_id ORDER BY c.track_id"
+    // The coordinates as numbers, the labels as text: two reads in the same (key) order.
+    let xy = db.floats("SELECT pc1, pc2, CAST(cluster AS DOUBLE) FROM track_clusters ORDER BY track_id", 3)?;
+    let mut labels = if described {
+        db.strings("SELECT f.Artist, f.Title, c.spotify_id FROM track_clusters c LEFT JOIN tracks_features f ON f.Track_id = c.track_id ORDER BY c.track_id", 3)?
     } else {
-        "SELECT CAST(pc1 AS VARCHAR), CAST(pc2 AS VARCHAR), CAST(cluster AS VARCHAR), NULL, NULL, NULL FROM track_clusters ORDER BY track_id"
+        Vec::new()
     };
-    let rows = db.strings(sql, 6)?;
+    // A track listed twice in tracks_features (its key check failed) would shift the labels.
+    if labels.len() != xy.len() {
+        labels = vec![vec![None, None, None]; xy.len()];
+    }
     let names = db.cluster_names()?;
-    let num = |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<f64>().ok());
-    let points: Vec<Point> = rows
+    let points: Vec<Point> = xy
         .iter()
-        .filter_map(|r| {
-            let group = num(&r[2])? as i64;
-            let title = r[4].as_ref().map(|t| format!("{} — {} — {}", r[3].as_deref().unwrap_or("?"), t, label_of(&names, group)));
-            Some(Point { x: num(&r[0])?, y: num(&r[1])?, group, title, href: r[5].as_deref().map(svg::spotify_track_url) })
+        .zip(&labels)
+        .filter_map(|(r, l)| {
+            let group = r[2]? as i64;
+            let title = l[1].as_ref().map(|t| format!("{} — {} — {}", l[0].as_deref().unwrap_or("?"), t, label_of(&names, group)));
+            Some(Point { x: r[0]?, y: r[1]?, group, title, href: l[2].as_deref().map(svg::spotify_track_url) })
         })
         .collect();
     if points.is_empty() {
