@@ -17,7 +17,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub offline: bool,
     /// How many independent steps may run at once, each on its own DuckDB connection (default 0:
-    /// one per core; 1 runs the steps one by one). The run log is printed in plan order either way.
+    /// one per core, at most 4; 1 runs the steps one by one). The run log is printed in plan order
+    /// either way.
     #[arg(long, value_name = "N", default_value_t = 0, env = "SELECTA_THREADS")]
     pub threads: usize,
 }
