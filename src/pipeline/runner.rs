@@ -32,6 +32,8 @@ pub enum PipelineError {
     Locked(#[from] crate::pipeline::lock::LockError),
     #[error(transparent)]
     Checks(#[from] crate::checks::ChecksError),
+    #[error("starting the build's worker threads: {0}")]
+    Threads(std::io::Error),
 }
 
 /// Who hears about a build as it runs: the command line prints the run log from these calls.
@@ -337,7 +339,8 @@ fn run_steps(
             failure = failed;
         }
     };
-    let stopped = schedule::run(&tasks, &waits, workers, exec, Ended::stops, interrupt::requested, report);
+    let stopped = schedule::run(&tasks, &waits, workers, exec, Ended::stops, interrupt::requested, report)
+        .map_err(PipelineError::Threads)?;
     audit?;
     let interrupted = stopped || interrupt::requested();
     if interrupted && failure.is_none() {

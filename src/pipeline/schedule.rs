@@ -61,7 +61,8 @@ pub fn with_final(tasks: &mut Vec<Task>, waits: &mut Vec<Vec<usize>>, after: imp
 /// Runs `tasks` on `workers` (one thread each): `exec` runs one task on a worker and returns
 /// each step's result, in order, ending early at a step that `stops` the build; `report`
 /// receives `(plan index, result)` in plan order. `stop_requested` is polled between tasks.
-/// Returns whether it stopped on a request rather than by running out of work.
+/// Returns whether it stopped on a request rather than by running out of work; an error when
+/// not one worker thread could be started (one that cannot be started is left out).
 pub fn run<W, R>(
     tasks: &[Task],
     waits: &[Vec<usize>],
@@ -70,7 +71,7 @@ pub fn run<W, R>(
     stops: impl Fn(&R) -> bool,
     stop_requested: impl Fn() -> bool,
     mut report: impl FnMut(usize, R),
-) -> bool
+) -> std::io::Result<bool>
 where
     W: Send,
     R: Send,
@@ -87,22 +88,31 @@ where
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<(usize, R)>)>();
     std::thread::scope(|s| {
+        let mut spawned = 0;
+        let mut spawn_error = None;
         for mut worker in workers {
             let (job_rx, done_tx, exec) = (&job_rx, done_tx.clone(), &exec);
-            std::thread::Builder::new()
-                .name("build-worker".into())
-                .spawn_scoped(s, move || {
-                    loop {
-                        let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        let Ok(t) = job else { return };
-                        if done_tx.send((t, exec(&mut worker, &tasks[t]))).is_err() {
-                            return;
-                        }
+            let thread = std::thread::Builder::new().name("build-worker".into()).spawn_scoped(s, move || {
+                loop {
+                    let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok(t) = job else { return };
+                    if done_tx.send((t, exec(&mut worker, &tasks[t]))).is_err() {
+                        return;
                     }
-                })
-                .expect("spawning a build worker");
+                }
+            });
+            match thread {
+                Ok(_) => spawned += 1,
+                Err(e) => {
+                    tracing::warn!("a build worker thread could not be started ({e}); the build goes on with fewer");
+                    spawn_error = Some(e);
+                }
+            }
         }
         drop(done_tx);
+        if spawned == 0 {
+            return Err(spawn_error.unwrap_or_else(|| std::io::Error::other("no build worker")));
+        }
         let mut in_flight = 0;
         loop {
             requested = requested || stop_requested();
@@ -139,8 +149,9 @@ where
             }
         }
         drop(job_tx);
-    });
-    requested
+        Ok(())
+    })?;
+    Ok(requested)
 }
 
 #[cfg(test)]
@@ -175,7 +186,7 @@ mod tests {
             |_| false,
             || false,
             |i, r| order.push((i, r)),
-        );
+        ).unwrap();
         assert_eq!(order, (0..6).map(|i| (i, i)).collect::<Vec<_>>());
         assert_eq!(most.load(Ordering::SeqCst), 2);
     }
@@ -200,7 +211,7 @@ mod tests {
             |_| false,
             || false,
             |_, _| {},
-        );
+        ).unwrap();
         assert_eq!(*ended.lock().unwrap(), vec![0, 1, 2]);
     }
 
@@ -229,7 +240,7 @@ mod tests {
             |failed| *failed,
             || false,
             |i, failed| reported.push((i, failed)),
-        );
+        ).unwrap();
         assert_eq!(reported, vec![(0, false), (1, false), (2, true)]);
         assert!(!ran.lock().unwrap().contains(&4), "a step after the failure ran");
     }
@@ -262,7 +273,7 @@ mod tests {
                 |failed| *failed,
                 || false,
                 |_, _| {},
-            );
+            ).unwrap();
             let ran = final_ran.lock().unwrap().clone();
             if fail {
                 assert_eq!(ran, None);
@@ -292,7 +303,7 @@ mod tests {
             |_| false,
             || count.load(Ordering::SeqCst) >= 2,
             |i, _| reported.push(i),
-        );
+        ).unwrap();
         assert!(stopped);
         assert_eq!(reported, vec![0, 1]);
     }
