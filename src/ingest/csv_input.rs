@@ -58,9 +58,7 @@ impl Record {
 
     /// Field `i`, if the record has it.
     pub(super) fn field(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.text[start..end])
+        span(&self.ends, i).map(|r| &self.text[r])
     }
 
     /// The fields in order.
@@ -72,6 +70,12 @@ impl Record {
     pub(super) fn raw(&self) -> String {
         self.fields().collect::<Vec<_>>().join(",")
     }
+}
+
+/// Where field `i` lies in a record's text, given where each field ends.
+fn span(ends: &[usize], i: usize) -> Option<std::ops::Range<usize>> {
+    let end = *ends.get(i)?;
+    Some(if i == 0 { 0 } else { ends[i - 1] }..end)
 }
 
 /// One record as split, before its text is decoded: the fields' bytes one after the other,
@@ -87,9 +91,7 @@ struct Split {
 
 impl Split {
     fn field(&self, i: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.bytes[start..end])
+        span(&self.ends, i).map(|r| &self.bytes[r])
     }
 
     fn fields(&self) -> impl Iterator<Item = &[u8]> {

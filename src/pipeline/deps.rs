@@ -139,35 +139,37 @@ enum After {
     All,
 }
 
-fn tables(step: &Step<'_>, macros: &BTreeSet<String>) -> Tables {
+/// A step's tables, from its parsed SQL (`io`, for SQL steps and checks) or its declaration.
+fn tables(step: &Step<'_>, io: Option<Io>, macros: &BTreeSet<String>) -> Tables {
     let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    let io = io.unwrap_or_default();
     match &step.kind {
         StepKind::Rust { reads, writes, within, .. } => {
             let after = if *within { After::AllButChecks } else { After::All };
             Tables { reads: own(reads), writes: own(writes), appends: BTreeSet::new(), after }
         }
-        StepKind::Sql { sql, table, .. } => {
-            let io = sql_io(sql);
+        StepKind::Sql { table, .. } => {
             let mut writes = io.writes;
             writes.extend(table.iter().map(|t| t.to_string()));
             let reads = io.reads.into_iter().chain(io.calls.intersection(macros).cloned()).collect();
             Tables { reads, writes, appends: io.appends, after: After::Inputs }
         }
-        StepKind::Check { sql, .. } => Tables { reads: sql_io(sql).reads, writes: BTreeSet::new(), appends: BTreeSet::new(), after: After::Inputs },
+        StepKind::Check { .. } => Tables { reads: io.reads, writes: BTreeSet::new(), appends: BTreeSet::new(), after: After::Inputs },
     }
 }
 
 /// For each step of `plan`, the earlier steps it waits for (see the module's rule).
 pub fn waits(plan: &[Step<'_>]) -> Vec<Vec<usize>> {
-    let macros: BTreeSet<String> = plan
+    // Each SQL text parsed once: the macros it creates, then its tables.
+    let parsed: Vec<Option<Io>> = plan
         .iter()
-        .filter_map(|s| match &s.kind {
-            StepKind::Sql { sql, .. } => Some(sql_io(sql).macros),
-            _ => None,
+        .map(|s| match &s.kind {
+            StepKind::Sql { sql, .. } | StepKind::Check { sql, .. } => Some(sql_io(sql)),
+            StepKind::Rust { .. } => None,
         })
-        .flatten()
         .collect();
-    let t: Vec<Tables> = plan.iter().map(|s| tables(s, &macros)).collect();
+    let macros: BTreeSet<String> = parsed.iter().flatten().flat_map(|io| io.macros.iter().cloned()).collect();
+    let t: Vec<Tables> = plan.iter().zip(parsed).map(|(s, io)| tables(s, io, &macros)).collect();
     let appended_by_both = |i: &Tables, j: &Tables, table: &str| APPEND_ONLY.contains(&table) && i.appends.contains(table) && j.appends.contains(table);
     (0..plan.len())
         .map(|j| {

@@ -75,7 +75,7 @@ fn rust<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> R
 where
     E: Into<StepError>,
 {
-    Step { name, kind: StepKind::Rust { run: Box::new(move |ctx| f(ctx).map_err(Into::into)), reads: t.reads, writes: t.writes, files: t.files, within: false } }
+    rust_step(name, t, false, f)
 }
 
 /// A Rust step that touches nothing but the warehouse being built (see [`StepKind::Rust`]).
@@ -83,11 +83,14 @@ fn rust_within<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_
 where
     E: Into<StepError>,
 {
-    let mut step = rust(name, t, f);
-    if let StepKind::Rust { within, .. } = &mut step.kind {
-        *within = true;
-    }
-    step
+    rust_step(name, t, true, f)
+}
+
+fn rust_step<'a, E>(name: &'static str, t: Touches, within: bool, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + Sync + 'a) -> Step<'a>
+where
+    E: Into<StepError>,
+{
+    Step { name, kind: StepKind::Rust { run: Box::new(move |ctx| f(ctx).map_err(Into::into)), reads: t.reads, writes: t.writes, files: t.files, within } }
 }
 
 /// The raw tables `sql/ingest/raw_tables.sql` creates (the ingest step runs it).

@@ -141,12 +141,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     };
     let workers = match duckdb_threads(&conn, threads).and_then(|()| (0..threads).map(|_| crate::db::clone_session(&conn)).collect::<Result<Vec<_>, _>>()) {
         Ok(w) => w,
-        Err(e) => {
-            let _ = end_run(&conn, &run_id, started, "failed", Some(&e.to_string()));
-            drop(conn);
-            let _ = remove_side(&side);
-            return Err(e.into());
-        }
+        Err(e) => return Err(abandon(conn, &run_id, started, &side, e.into())),
     };
     let _watch = interrupt::watch(workers.iter().map(|w| w.interrupt_handle()).collect(), side.clone());
     tracing::debug!("side file and state database open, {threads} connections, in {:.3} s", started.elapsed().as_secs_f64());
@@ -154,13 +149,8 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     tracing::debug!("steps ended at {:.3} s", started.elapsed().as_secs_f64());
     let (records, failure, interrupted) = match ran {
         Ok(r) => r,
-        Err(e) => {
-            // The runner itself failed (the state database, the check audit): the run still ends.
-            let _ = end_run(&conn, &run_id, started, "failed", Some(&e.to_string()));
-            drop(conn);
-            let _ = remove_side(&side);
-            return Err(e);
-        }
+        // The runner itself failed (the state database, the check audit): the run still ends.
+        Err(e) => return Err(abandon(conn, &run_id, started, &side, e)),
     };
     let status = match (&failure, interrupted) {
         (_, true) => "interrupted",
@@ -173,10 +163,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
         Some(_) => Ok(()),
     });
     if let Err(e) = swappable {
-        let _ = end_run(&conn, &run_id, started, "failed", Some(&e.to_string()));
-        drop(conn);
-        let _ = remove_side(&side);
-        return Err(e.into());
+        return Err(abandon(conn, &run_id, started, &side, e.into()));
     }
     tracing::debug!("run log stored, side file checkpointed at {:.3} s", started.elapsed().as_secs_f64());
     drop(conn);
@@ -211,6 +198,15 @@ fn duckdb_threads(conn: &duckdb::Connection, workers: usize) -> Result<(), DbErr
         conn.execute_batch(&format!("SET threads = {pool}")).map_err(duck("setting DuckDB's worker threads"))?;
     }
     Ok(())
+}
+
+/// A run the runner itself could not finish: recorded as failed (as far as the state database
+/// still answers), its side file removed; `e` is handed back.
+fn abandon(conn: duckdb::Connection, run_id: &str, started: Instant, side: &Path, e: PipelineError) -> PipelineError {
+    let _ = end_run(&conn, run_id, started, "failed", Some(&e.to_string()));
+    drop(conn);
+    let _ = remove_side(side);
+    e
 }
 
 /// The side file created, the state database attached, the run recorded as `running`.

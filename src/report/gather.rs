@@ -1,23 +1,36 @@
 //! Reading the warehouse for the report, with the tolerance it needs: a missing table is `None`,
 //! so a partial warehouse still gives a report.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use duckdb::Connection;
 
 use super::ReportError;
 use crate::db::duck;
 
+/// A table's columns `(name, type)`.
+type Columns = Arc<Vec<(String, String)>>;
+
+/// What the report's connections share: the warehouse's catalog (its main schema is where
+/// tables are looked for), and each table or view asked about (lower-case name) → its columns,
+/// or `None` when it is not there, read once per table (`DESCRIBE`) for every section.
+pub(super) struct Known {
+    catalog: String,
+    columns: Mutex<BTreeMap<String, Option<Columns>>>,
+}
+
+impl Known {
+    pub(super) fn new(conn: &Connection) -> Result<Known, ReportError> {
+        let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(duck("naming the warehouse catalog"))?;
+        Ok(Known { catalog, columns: Mutex::new(BTreeMap::new()) })
+    }
+}
+
 /// Queries the warehouse with the tolerance the report needs: missing tables are `None`.
 pub(super) struct Db<'a> {
     pub(super) conn: &'a Connection,
-    /// Each table or view asked about (lower-case name) → its columns `(name, type)`, or `None`
-    /// when it is not there; read once per table (`DESCRIBE`): the sections ask often.
-    columns: RefCell<BTreeMap<String, Option<Rc<Vec<(String, String)>>>>>,
-    /// The warehouse's catalog (its main schema is where tables are looked for).
-    catalog: String,
+    known: &'a Known,
 }
 
 impl<'a> Db<'a> {
@@ -25,25 +38,24 @@ impl<'a> Db<'a> {
     /// from `information_schema.columns` (a view over `duckdb_columns()`, whose scan of every
     /// catalogue made it the report's costliest query). A table that is not there still costs
     /// one DuckDB lookup that builds the system views to suggest a similar name.
-    pub(super) fn new(conn: &'a Connection) -> Result<Db<'a>, ReportError> {
-        let catalog: String = conn.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(duck("naming the warehouse catalog"))?;
-        Ok(Db { conn, columns: RefCell::new(BTreeMap::new()), catalog })
+    pub(super) fn new(conn: &'a Connection, known: &'a Known) -> Db<'a> {
+        Db { conn, known }
     }
 
     /// The columns `(name, type)` of a table or view of the main schema, or `None` when absent.
-    pub(super) fn columns(&self, table: &str) -> Option<Rc<Vec<(String, String)>>> {
+    pub(super) fn columns(&self, table: &str) -> Option<Columns> {
         let key = table.to_lowercase();
-        if let Some(known) = self.columns.borrow().get(&key) {
+        if let Some(known) = self.known.columns.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return known.clone();
         }
-        let found = self.describe(table).map(Rc::new);
-        self.columns.borrow_mut().insert(key, found.clone());
+        let found = self.describe(table).map(Arc::new);
+        self.known.columns.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
         found
     }
 
     /// `DESCRIBE` of a table or view of the main schema; `None` when there is none by that name.
     fn describe(&self, table: &str) -> Option<Vec<(String, String)>> {
-        let sql = format!("DESCRIBE {}.main.{}", crate::db::ident(&self.catalog), crate::db::ident(table));
+        let sql = format!("DESCRIBE {}.main.{}", crate::db::ident(&self.known.catalog), crate::db::ident(table));
         let described = self.conn.prepare(&sql).and_then(|mut stmt| {
             stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         });

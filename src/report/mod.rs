@@ -61,7 +61,8 @@ pub struct Report {
 impl Report {
     /// Reads everything the report shows from `conn` (a warehouse).
     pub fn gather(conn: &Connection, samples: usize) -> Result<Report, ReportError> {
-        let db = gather::Db::new(conn)?;
+        let known = gather::Known::new(conn)?;
+        let db = gather::Db::new(conn, &known);
         let mut summary = Vec::new();
         for (label, table) in [("tracks", "tracks"), ("Spotify IDs", "tracks_features"), ("clustered tracks", "track_clusters")] {
             if let Some(n) = db.count(table)? {
@@ -84,7 +85,7 @@ impl Report {
         // The sections are drawn on all cores, each thread with its own connection.
         let threads = crate::parallel::threads(0, parts.len());
         let conns = (0..threads).map(|_| crate::db::clone_session(conn)).collect::<Result<Vec<_>, _>>().map_err(ReportError::from)?;
-        let drawn = crate::parallel::map_owned(parts.len(), conns, |conn, j| gather::Db::new(conn).and_then(|db| (parts[j].1)(&db, samples)));
+        let drawn = crate::parallel::map_owned(parts.len(), conns, |conn, j| (parts[j].1)(&gather::Db::new(conn, &known), samples));
         let sections = parts.iter().zip(drawn).map(|((title, _), s)| s.map(|s| (*title, s))).collect::<Result<Vec<_>, _>>()?;
         Ok(Report { summary, sections })
     }
