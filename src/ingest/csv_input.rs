@@ -102,15 +102,18 @@ impl Split {
     /// and decoded lossily.
     fn decode(self, field_name: impl Fn(usize) -> String) -> Record {
         let (line, lines) = (self.line, self.lines);
-        match String::from_utf8(self.bytes) {
-            Ok(text) => Record { line, lines, text, ends: self.ends, problem: None },
-            Err(e) => {
-                let bad = e.utf8_error().valid_up_to();
-                let first = self.ends.iter().position(|&end| end > bad).unwrap_or(0);
-                let split = Split { line, lines, bytes: e.into_bytes(), ends: self.ends, multiline: None };
-                let mut text = String::with_capacity(split.bytes.len());
-                let mut ends = Vec::with_capacity(split.ends.len());
-                for f in split.fields() {
+        // Field by field: two invalid halves of a character on each side of a separator make
+        // valid UTF-8 together, but neither field is.
+        let bad = self.fields().position(|f| std::str::from_utf8(f).is_err());
+        match bad {
+            None => {
+                let text = String::from_utf8(self.bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                Record { line, lines, text, ends: self.ends, problem: None }
+            }
+            Some(first) => {
+                let mut text = String::with_capacity(self.bytes.len());
+                let mut ends = Vec::with_capacity(self.ends.len());
+                for f in self.fields() {
                     text.push_str(&String::from_utf8_lossy(f));
                     ends.push(text.len());
                 }
@@ -331,6 +334,9 @@ mod tests {
         let c = parse(b"\xEF\xBB\xBF id ,\t\t\t\tDanceability\n\"a \"\"b\"\"\",c\"d\n").unwrap();
         assert_eq!(c.header.names, ["id", "Danceability"]);
         assert_eq!(c.records[0].fields().collect::<Vec<_>>(), ["a \"b\"", "c\"d"]);
+        // A character's two bytes on each side of a separator: valid together, neither field is.
+        let c = parse(b"a,b\n\xC8,\xA3-1\n").unwrap();
+        assert_eq!(c.records[0].problem.as_deref(), Some("field `a` is not valid UTF-8"));
         let e = parse(b"id,Title,title\n1,2,3\n").err().unwrap().to_string();
         assert_eq!(e, "f.csv:1: the header names column `title` twice (columns 2 and 3): the second's values would be ignored");
     }
