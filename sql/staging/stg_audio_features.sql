@@ -15,6 +15,10 @@
 -- Identical rows for one ID in one file (a playlist listing a track twice) collapse into the
 -- first, counted in `copies`; the step then ends in WARN with the count.
 
+-- Only the rows holding a wrong value are unpivoted and matched to the ranges: each row is
+-- first tested field by field with the same rules (a cast that fails or a value out of range,
+-- NaN and ±inf included, fails BETWEEN), and most rows pass. TRY_CAST skips the surrounding
+-- whitespace itself, so the values are trimmed only where the cast fails.
 INSERT INTO quarantine
 WITH ranges AS (
     SELECT col0 AS field, col1 AS lo, col2 AS hi, col3 AS lo_open, col4 AS whole
@@ -26,12 +30,29 @@ WITH ranges AS (
            ('time_signature', 0, 7, false, true), ('duration_ms', 0, 86400000, true, true),
            ('popularity', 0, 100, false, true))
 ),
+wrong AS (
+    SELECT source_file, source_line, spotify_id, danceability, energy, key, loudness, mode, speechiness,
+           acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms, popularity
+    FROM raw_audio_features
+    WHERE NOT (CASE WHEN TRY_CAST(danceability AS DOUBLE) IS NULL THEN nullif(trim(danceability), '') IS NULL ELSE TRY_CAST(danceability AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(energy AS DOUBLE) IS NULL THEN nullif(trim(energy), '') IS NULL ELSE TRY_CAST(energy AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(key AS DOUBLE) IS NULL THEN nullif(trim(key), '') IS NULL ELSE TRY_CAST(key AS DOUBLE) BETWEEN -1 AND 11 AND TRY_CAST(key AS DOUBLE) = round(TRY_CAST(key AS DOUBLE)) END
+      AND CASE WHEN TRY_CAST(loudness AS DOUBLE) IS NULL THEN nullif(trim(loudness), '') IS NULL ELSE TRY_CAST(loudness AS DOUBLE) BETWEEN -100 AND 10 END
+      AND CASE WHEN TRY_CAST(mode AS DOUBLE) IS NULL THEN nullif(trim(mode), '') IS NULL ELSE TRY_CAST(mode AS DOUBLE) BETWEEN 0 AND 1 AND TRY_CAST(mode AS DOUBLE) = round(TRY_CAST(mode AS DOUBLE)) END
+      AND CASE WHEN TRY_CAST(speechiness AS DOUBLE) IS NULL THEN nullif(trim(speechiness), '') IS NULL ELSE TRY_CAST(speechiness AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(acousticness AS DOUBLE) IS NULL THEN nullif(trim(acousticness), '') IS NULL ELSE TRY_CAST(acousticness AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(instrumentalness AS DOUBLE) IS NULL THEN nullif(trim(instrumentalness), '') IS NULL ELSE TRY_CAST(instrumentalness AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(liveness AS DOUBLE) IS NULL THEN nullif(trim(liveness), '') IS NULL ELSE TRY_CAST(liveness AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(valence AS DOUBLE) IS NULL THEN nullif(trim(valence), '') IS NULL ELSE TRY_CAST(valence AS DOUBLE) BETWEEN 0 AND 1 END
+      AND CASE WHEN TRY_CAST(tempo AS DOUBLE) IS NULL THEN nullif(trim(tempo), '') IS NULL ELSE TRY_CAST(tempo AS DOUBLE) BETWEEN 0 AND 500 END
+      AND CASE WHEN TRY_CAST(time_signature AS DOUBLE) IS NULL THEN nullif(trim(time_signature), '') IS NULL ELSE TRY_CAST(time_signature AS DOUBLE) BETWEEN 0 AND 7 AND TRY_CAST(time_signature AS DOUBLE) = round(TRY_CAST(time_signature AS DOUBLE)) END
+      AND CASE WHEN TRY_CAST(duration_ms AS DOUBLE) IS NULL THEN nullif(trim(duration_ms), '') IS NULL ELSE TRY_CAST(duration_ms AS DOUBLE) > 0 AND TRY_CAST(duration_ms AS DOUBLE) <= 86400000 AND TRY_CAST(duration_ms AS DOUBLE) = round(TRY_CAST(duration_ms AS DOUBLE)) END
+      AND CASE WHEN TRY_CAST(popularity AS DOUBLE) IS NULL THEN nullif(trim(popularity), '') IS NULL ELSE TRY_CAST(popularity AS DOUBLE) BETWEEN 0 AND 100 AND TRY_CAST(popularity AS DOUBLE) = round(TRY_CAST(popularity AS DOUBLE)) END)
+),
 cells AS (
-    SELECT source_file, source_line, spotify_id, field, trim(value) AS value, TRY_CAST(trim(value) AS DOUBLE) AS x
+    SELECT source_file, source_line, spotify_id, field, trim(value) AS value, TRY_CAST(value AS DOUBLE) AS x
     FROM (
-        UNPIVOT (SELECT source_file, source_line, spotify_id, danceability, energy, key, loudness, mode, speechiness,
-                        acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms, popularity
-                 FROM raw_audio_features)
+        UNPIVOT wrong
         ON danceability, energy, key, loudness, mode, speechiness, acousticness, instrumentalness, liveness,
            valence, tempo, time_signature, duration_ms, popularity
         INTO NAME field VALUE value
@@ -56,28 +77,28 @@ FROM raw_audio_features
 WHERE spotify_id IS NULL OR NOT regexp_full_match(trim(spotify_id), '[0-9A-Za-z]{22}');
 
 CREATE OR REPLACE TABLE stg_audio_features AS
-WITH typed AS (
+WITH cast_values AS (
     SELECT
         trim(r.spotify_id)                                AS spotify_id,
         r.source,
         r.source_rank,
-        TRY_CAST(nullif(trim(r.danceability), '') AS DOUBLE)     AS danceability,
-        TRY_CAST(nullif(trim(r.energy), '') AS DOUBLE)           AS energy,
-        TRY_CAST(nullif(trim(r.loudness), '') AS DOUBLE)         AS loudness,
-        TRY_CAST(nullif(trim(r.speechiness), '') AS DOUBLE)      AS speechiness,
-        TRY_CAST(nullif(trim(r.acousticness), '') AS DOUBLE)     AS acousticness,
-        TRY_CAST(nullif(trim(r.instrumentalness), '') AS DOUBLE) AS instrumentalness,
-        TRY_CAST(nullif(trim(r.liveness), '') AS DOUBLE)         AS liveness,
-        TRY_CAST(nullif(trim(r.valence), '') AS DOUBLE)          AS valence,
-        TRY_CAST(nullif(trim(r.tempo), '') AS DOUBLE)            AS tempo,
-        TRY_CAST(TRY_CAST(nullif(trim(r.key), '') AS DOUBLE) AS INTEGER)  AS key,
-        TRY_CAST(TRY_CAST(nullif(trim(r.mode), '') AS DOUBLE) AS INTEGER) AS mode,
-        TRY_CAST(TRY_CAST(nullif(trim(r.time_signature), '') AS DOUBLE) AS INTEGER) AS time_signature,
-        coalesce(TRY_CAST(TRY_CAST(nullif(trim(r.duration_ms), '') AS DOUBLE) AS BIGINT),
+        TRY_CAST(r.danceability AS DOUBLE)     AS danceability,
+        TRY_CAST(r.energy AS DOUBLE)           AS energy,
+        TRY_CAST(r.loudness AS DOUBLE)         AS loudness,
+        TRY_CAST(r.speechiness AS DOUBLE)      AS speechiness,
+        TRY_CAST(r.acousticness AS DOUBLE)     AS acousticness,
+        TRY_CAST(r.instrumentalness AS DOUBLE) AS instrumentalness,
+        TRY_CAST(r.liveness AS DOUBLE)         AS liveness,
+        TRY_CAST(r.valence AS DOUBLE)          AS valence,
+        TRY_CAST(r.tempo AS DOUBLE)            AS tempo,
+        TRY_CAST(TRY_CAST(r.key AS DOUBLE) AS INTEGER)  AS key,
+        TRY_CAST(TRY_CAST(r.mode AS DOUBLE) AS INTEGER) AS mode,
+        TRY_CAST(TRY_CAST(r.time_signature AS DOUBLE) AS INTEGER) AS time_signature,
+        coalesce(TRY_CAST(TRY_CAST(r.duration_ms AS DOUBLE) AS BIGINT),
                  CASE WHEN regexp_full_match(trim(r.duration), '\d{1,6}:\d{2}')
                       THEN (TRY_CAST(split_part(trim(r.duration), ':', 1) AS BIGINT) * 60
                             + TRY_CAST(split_part(trim(r.duration), ':', 2) AS BIGINT)) * 1000 END) AS duration_ms,
-        TRY_CAST(TRY_CAST(nullif(trim(r.popularity), '') AS DOUBLE) AS INTEGER) AS popularity,
+        TRY_CAST(TRY_CAST(r.popularity AS DOUBLE) AS INTEGER) AS popularity,
         r.track_name,
         r.artist_names,
         r.album_name,
@@ -86,9 +107,12 @@ WITH typed AS (
     FROM raw_audio_features r
     ANTI JOIN (SELECT DISTINCT source_file, source_line FROM quarantine WHERE input = 'features') q
         ON q.source_file = r.source_file AND q.source_line IS NOT DISTINCT FROM r.source_line
-    WHERE coalesce(nullif(trim(r.danceability), ''), nullif(trim(r.energy), ''), nullif(trim(r.loudness), ''),
-                   nullif(trim(r.speechiness), ''), nullif(trim(r.acousticness), ''), nullif(trim(r.instrumentalness), ''),
-                   nullif(trim(r.liveness), ''), nullif(trim(r.valence), ''), nullif(trim(r.tempo), '')) IS NOT NULL
+),
+-- A row with no feature at all is not features (a value that is there but not a number was
+-- quarantined above, so here "there" is "cast").
+typed AS (
+    SELECT * FROM cast_values
+    WHERE coalesce(danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, valence, tempo) IS NOT NULL
 ),
 -- Only the IDs a file lists more than once go through the window (most are listed once).
 listed AS (

@@ -32,13 +32,15 @@ WHERE type_ = 'track' AND source_format = 'my_tracks' AND regexp_full_match(trim
   AND nullif(trim(position), '') IS NULL AND nullif(trim(given_track_id), '') IS NULL;
 
 CREATE OR REPLACE TABLE stg_tracks AS
-WITH kinds AS (
+-- NOT MATERIALIZED: each branch below reads its own rows of them (my_tracks rows or
+-- tracklist rows), so computing them inline is cheaper than storing them first.
+WITH kinds AS NOT MATERIALIZED (
     SELECT * REPLACE (
         CASE WHEN type_ = 'track' AND source_format <> 'my_tracks' AND nullif(trim(position), '') IS NULL
              THEN 'heading' ELSE type_ END AS type_)
     FROM raw_tracks
 ),
-keyed AS (
+keyed AS NOT MATERIALIZED (
     SELECT *,
            type_ = 'track' AND regexp_full_match(trim(release_id), '[0-9]{1,18}')
                AND (nullif(trim(position), '') IS NOT NULL OR nullif(trim(given_track_id), '') IS NOT NULL) AS is_track,
@@ -64,34 +66,43 @@ positioned AS (
     SELECT *, NULL::VARCHAR AS section, 1 AS occurrence
     FROM keyed
     WHERE source_format = 'my_tracks' AND is_track
+),
+-- Each cleaned text is computed once, then used (the macros would repeat their argument).
+cleaned AS (
+    SELECT *,
+           trim(release_id)                                                AS release_text,
+           trim(duration)                                                  AS duration_text,
+           coalesce(clean_text(track_artists), clean_text(release_artist)) AS artist_text,
+           clean_text(release_artist)                                      AS album_artist_text
+    FROM positioned
 )
 SELECT
     coalesce(nullif(trim(given_track_id), ''),
-             concat(trim(release_id), '_', pos, CASE WHEN occurrence > 1 THEN concat('#', occurrence) END)) AS track_id,
-    TRY_CAST(trim(release_id) AS BIGINT)                             AS release_id,
+             concat(release_text, '_', pos, CASE WHEN occurrence > 1 THEN concat('#', occurrence) END)) AS track_id,
+    TRY_CAST(release_text AS BIGINT)                             AS release_id,
     pos                                                          AS position,
     section,
     seq,
-    coalesce(clean_text(track_artists), clean_text(release_artist)) AS artist,
-    discogs_clean(coalesce(clean_text(track_artists), clean_text(release_artist))) AS artist_clean,
-    clean_text(release_artist)                                   AS album_artist,
+    artist_text                                                  AS artist,
+    discogs_clean(artist_text)                                   AS artist_clean,
+    album_artist_text                                            AS album_artist,
     coalesce(lower(discogs_clean(release_artist)) IN ('various', 'various artists'), false) AS is_compilation,
     clean_text(title)                                            AS title,
     title                                                        AS title_raw,
     clean_text(album)                                            AS album,
-    nullif(trim(duration), '')                                   AS duration,
-    CASE WHEN regexp_full_match(trim(duration), '\d{1,6}:\d{1,2}')
-              THEN (TRY_CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 60
-                    + TRY_CAST(split_part(trim(duration), ':', 2) AS BIGINT)) * 1000
-         WHEN regexp_full_match(trim(duration), '\d{1,6}:\d{1,2}:\d{1,2}')
-              THEN (TRY_CAST(split_part(trim(duration), ':', 1) AS BIGINT) * 3600
-                    + TRY_CAST(split_part(trim(duration), ':', 2) AS BIGINT) * 60
-                    + TRY_CAST(split_part(trim(duration), ':', 3) AS BIGINT)) * 1000
+    nullif(duration_text, '')                                    AS duration,
+    CASE WHEN regexp_full_match(duration_text, '\d{1,6}:\d{1,2}')
+              THEN (TRY_CAST(split_part(duration_text, ':', 1) AS BIGINT) * 60
+                    + TRY_CAST(split_part(duration_text, ':', 2) AS BIGINT)) * 1000
+         WHEN regexp_full_match(duration_text, '\d{1,6}:\d{1,2}:\d{1,2}')
+              THEN (TRY_CAST(split_part(duration_text, ':', 1) AS BIGINT) * 3600
+                    + TRY_CAST(split_part(duration_text, ':', 2) AS BIGINT) * 60
+                    + TRY_CAST(split_part(duration_text, ':', 3) AS BIGINT)) * 1000
     END                                                          AS duration_ms,
     source_format,
     source_file,
     source_line
-FROM positioned;
+FROM cleaned;
 
 -- @note
 SELECT count(*) > 0, CASE WHEN count(*) > 0 THEN format('{} rows quarantined (see table quarantine)', count(*)) END

@@ -110,7 +110,8 @@ pub fn sql_io(sql: &str) -> Io {
                     io.writes.insert(name);
                 }
             }
-            "as" if at(i + 1) == "(" && i > 0 => {
+            // `name AS (`, `name AS [NOT] MATERIALIZED (`
+            "as" if i > 0 && (at(i + 1) == "(" || at(i + 1) == "materialized" && at(i + 2) == "(" || at(i + 1) == "not" && at(i + 2) == "materialized" && at(i + 3) == "(") => {
                 ctes.insert(t[i - 1].clone());
             }
             "(" if i > 0 => {
@@ -238,7 +239,7 @@ mod tests {
     #[test]
     fn sql_io_reads_roughly_right() {
         let io = sql_io(
-            "WITH e AS (SELECT * FROM raw_tracks) CREATE OR REPLACE TABLE x AS SELECT clean_text(a) FROM e \
+            "WITH e AS (SELECT * FROM raw_tracks), m AS NOT MATERIALIZED (SELECT 1 FROM e) CREATE OR REPLACE TABLE x AS SELECT clean_text(a) FROM e, m \
              LEFT JOIN \"Odd\" o ON o.a IS DISTINCT FROM e.a WHERE 'FROM nope' <> '' -- FROM comment\n\
              AND b IN (SELECT 1 FROM read_csv('f')) ; INSERT INTO quarantine SELECT 1 FROM (UNPIVOT y ON a INTO NAME f VALUE v)",
         );
