@@ -63,6 +63,15 @@ impl StepOutput {
     }
 }
 
+/// Where a step writes a file it publishes (a plan's `publishes`): beside it, with `.part`
+/// added to its name; the runner renames it into place once the build has succeeded and
+/// removes it otherwise.
+pub fn staged_path(path: &std::path::Path) -> std::path::PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".part");
+    path.with_file_name(name)
+}
+
 /// A step's failure, whatever stage it comes from: the runner only shows and stores its text.
 pub type StepError = Box<dyn std::error::Error + Send + Sync + 'static>;
 

@@ -11,6 +11,8 @@
 //! [`build_plan`] places each table's checks right after the last step that writes the table
 //! (so the checks of a Rust step's tables run only when that step is configured).
 
+use std::path::Path;
+
 use crate::checks::{self, ChecksError};
 use crate::config::Config;
 use crate::step::{RustStep, StepContext, StepError, StepOutput};
@@ -18,16 +20,38 @@ use crate::step::{RustStep, StepContext, StepError, StepOutput};
 /// What a step runs.
 pub enum StepKind<'a> {
     /// A stage's Rust function, with the warehouse tables it needs (`reads`) and the ones it
-    /// creates or appends to (`writes`), and the `sql/` files it runs itself. `within`: it
-    /// touches nothing but the warehouse being built (no network, no state database, no file),
-    /// so it need not wait for the checks before it (see [`crate::pipeline::deps`]).
-    Rust { run: RustStep<'a>, reads: &'static [&'static str], writes: &'static [&'static str], files: &'static [&'static str], within: bool },
+    /// creates or appends to (`writes`), the `sql/` files it runs itself, what else it
+    /// touches (`reach`, which decides what it waits for: see [`crate::pipeline::deps`]) and
+    /// the files it publishes: each written at [`crate::step::staged_path`] by the step and
+    /// moved into place by the runner once the new warehouse is in place, so that a failed
+    /// build publishes nothing.
+    Rust {
+        run: RustStep<'a>,
+        reads: Vec<&'static str>,
+        writes: &'static [&'static str],
+        files: &'static [&'static str],
+        reach: Reach,
+        publishes: Vec<&'a Path>,
+    },
     /// A SQL file building `table` (none for `sql/macros.sql`).
     Sql { file: &'static str, sql: &'static str, table: Option<&'static str> },
     /// A SQL check returning offending rows; `file` is its template or one-off file. With
     /// `warn` (`[checks] warn` of the configuration) offending rows make it WARN, not fail.
     /// `count` is the cheaper query the runner counts offending rows with (see [`crate::checks::Check`]).
     Check { file: &'static str, sql: &'static str, count: &'static str, warn: bool },
+}
+
+/// What a Rust step touches besides its declared tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// A network API, the state database or a file of its own: it waits for every earlier
+    /// step, checks included, as when the steps run one by one.
+    Outside,
+    /// Nothing but the warehouse being built: it waits for every earlier step but the checks.
+    Within,
+    /// It only reads its declared tables (and publishes files): it waits for the steps that
+    /// write them, as a SQL step does.
+    Reads,
 }
 
 impl StepKind<'_> {
@@ -75,23 +99,38 @@ fn rust<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> R
 where
     E: Into<StepError>,
 {
-    rust_step(name, t, false, f)
+    rust_step(name, t, Reach::Outside, f)
 }
 
-/// A Rust step that touches nothing but the warehouse being built (see [`StepKind::Rust`]).
+/// A Rust step that touches nothing but the warehouse being built (see [`Reach::Within`]).
 fn rust_within<'a, E>(name: &'static str, t: Touches, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + Sync + 'a) -> Step<'a>
 where
     E: Into<StepError>,
 {
-    rust_step(name, t, true, f)
+    rust_step(name, t, Reach::Within, f)
 }
 
-fn rust_step<'a, E>(name: &'static str, t: Touches, within: bool, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + Sync + 'a) -> Step<'a>
+fn rust_step<'a, E>(name: &'static str, t: Touches, reach: Reach, f: impl Fn(&StepContext<'_>) -> Result<StepOutput, E> + Sync + 'a) -> Step<'a>
 where
     E: Into<StepError>,
 {
-    Step { name, kind: StepKind::Rust { run: Box::new(move |ctx| f(ctx).map_err(Into::into)), reads: t.reads, writes: t.writes, files: t.files, within } }
+    let run = Box::new(move |ctx: &StepContext<'_>| f(ctx).map_err(Into::into));
+    Step { name, kind: StepKind::Rust { run, reads: t.reads.to_vec(), writes: t.writes, files: t.files, reach, publishes: Vec::new() } }
 }
+
+/// Every table the report reads; it waits for those the plan builds (the others are sections
+/// it cannot draw, or the state database's, which no build step writes).
+const REPORT_READS: &[&str] = &[
+    "tracks",
+    "track_spotify_ids",
+    "tracks_features",
+    "track_matches",
+    "track_clusters",
+    "clusters",
+    "cluster_centroids",
+    "cluster_elbow",
+    "state.spotify_playlists",
+];
 
 /// The raw tables `sql/ingest/raw_tables.sql` creates (the ingest step runs it).
 const RAW_TABLE_NAMES: &[&str] = &["raw_releases", "raw_tracks", "raw_spotify_ids", "raw_audio_features", "quarantine"];
@@ -246,9 +285,14 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         };
         plan.push(rust_within("playlists.order", t, |ctx| crate::playlists::order_step(ctx, &config.playlists)));
     }
-    // The report also reads the match and cluster tables when they are there.
-    let t = Touches { reads: &["tracks", "track_spotify_ids", "tracks_features"], writes: &[], files: &[] };
-    plan.push(rust("report", t, |ctx| crate::report::report_step(ctx, &config.report)));
+    // The report reads the match and cluster tables when they are there (and the state
+    // database's playlists, which no build step writes); it waits for nothing else, so it is
+    // drawn beside the playlist order and the checks, and published only if the build succeeds.
+    let built: std::collections::BTreeSet<&str> = plan.iter().flat_map(|s| s.writes().iter().copied()).collect();
+    let reads = REPORT_READS.iter().copied().filter(|t| built.contains(t)).collect();
+    let run = Box::new(|ctx: &StepContext<'_>| crate::report::report_step(ctx, &config.report).map_err(Into::into));
+    let publishes = vec![config.report.out.as_path()];
+    plan.push(Step { name: "report", kind: StepKind::Rust { run, reads, writes: &[], files: &[], reach: Reach::Reads, publishes } });
     with_checks(plan, &config.checks.warn)
 }
 

@@ -125,6 +125,9 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     interrupt::install();
     let side = side_path(&config.warehouse);
     remove_side(&side)?;
+    // What an interrupted build of the same plan may have left half-published.
+    let publishes = published_files(&steps);
+    remove_staged(&publishes)?;
 
     let conn = match open_side(config, &side, &run_id) {
         Ok(conn) => conn,
@@ -172,8 +175,10 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
         remove_if_exists(&wal_path(&config.warehouse))?;
         std::fs::rename(&side, &config.warehouse).map_err(|source| DbError::Io { path: config.warehouse.clone(), source })?;
         remove_if_exists(&wal_path(&side))?;
+        publish(&publishes)?;
     } else {
         remove_side(&side)?;
+        remove_staged(&publishes)?;
     }
     tracing::debug!("side file closed and swapped in at {:.3} s", started.elapsed().as_secs_f64());
     let outcome = BuildOutcome { run_id, steps: records, failure, interrupted, seconds: started.elapsed().as_secs_f64() };
@@ -240,6 +245,33 @@ fn end_run(conn: &duckdb::Connection, run_id: &str, started: Instant, status: &s
     )
     .map_err(duck("recording the run's end"))?;
     conn.execute_batch("DETACH state").map_err(duck("detaching the state database"))
+}
+
+/// The files the plan's steps publish (see `StepKind::Rust`).
+fn published_files(steps: &[Step<'_>]) -> Vec<PathBuf> {
+    steps
+        .iter()
+        .flat_map(|s| match &s.kind {
+            StepKind::Rust { publishes, .. } => publishes.iter().map(|p| p.to_path_buf()).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Each published file's staged copy moved into place (a step that did not write one, as one
+/// that skipped, leaves the old file as it was).
+fn publish(files: &[PathBuf]) -> Result<(), DbError> {
+    for file in files {
+        let staged = crate::step::staged_path(file);
+        if staged.exists() {
+            std::fs::rename(&staged, file).map_err(|source| DbError::Io { path: file.clone(), source })?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_staged(files: &[PathBuf]) -> Result<(), DbError> {
+    files.iter().try_for_each(|f| remove_if_exists(&crate::step::staged_path(f)))
 }
 
 fn remove_side(side: &Path) -> Result<(), DbError> {

@@ -52,9 +52,14 @@ h3{font-size:15px;margin:14px 0 2px}.sw{display:inline-block;width:12px;height:1
 
 /// Writes the report's HTML to `out` (through a side file, renamed into place).
 pub fn write_report(report: &Report, out: &Path) -> Result<(), ReportError> {
-    crate::db::create_parent(out)?;
     let tmp = out.with_extension("html.tmp");
-    std::fs::write(&tmp, report.to_html()).map_err(|source| ReportError::Write { path: tmp.clone(), source })?;
+    write_file(report, &tmp)?;
     std::fs::rename(&tmp, out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })
+}
+
+/// The report's HTML written at `path` (its folder created), as it is.
+pub fn write_file(report: &Report, path: &Path) -> Result<(), ReportError> {
+    crate::db::create_parent(path)?;
+    std::fs::write(path, report.to_html()).map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
 }
 

@@ -6,8 +6,10 @@
 //! sizes and sample tracks per cluster. A section whose input tables are missing holds a
 //! [`Section::Missing`] line saying which, so a partial warehouse still gives a report.
 //! [`Report::to_html`] ([`html`]) renders it with the charts of [`svg`]; [`gather`] reads the
-//! warehouse; [`sections`] holds one file per drawing. The command `selecta report` and the
-//! build step [`report_step`] both end in [`write_report`]. [`ReportConfig`] is `[report]`.
+//! warehouse; [`sections`] holds one file per drawing. The command `selecta report` ends in
+//! [`write_report`]; the build step [`report_step`] writes the file's staged copy
+//! ([`write_file`]), which the runner publishes once the build has succeeded. [`ReportConfig`]
+//! is `[report]`.
 
 mod config;
 mod error;
@@ -20,7 +22,7 @@ use duckdb::Connection;
 
 pub use config::ReportConfig;
 pub use error::ReportError;
-pub use html::write_report;
+pub use html::{write_file, write_report};
 pub use sections::FEATURES;
 pub use sections::correlations::pearson;
 use svg::thousands;
@@ -32,7 +34,8 @@ use crate::step::{StepContext, StepOutput};
 pub fn report_step(ctx: &StepContext<'_>, config: &ReportConfig) -> Result<StepOutput, ReportError> {
     let out = &config.out;
     let report = Report::gather(ctx.conn, config.sample_tracks)?;
-    write_report(&report, out)?;
+    // Published (renamed to `out`) by the runner once the build has succeeded.
+    write_file(&report, &crate::step::staged_path(out))?;
     let drawn = report.drawn() as u64;
     let missing: Vec<String> = report.missing().map(|(t, _)| t.to_string()).collect();
     Ok(if missing.is_empty() {

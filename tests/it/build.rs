@@ -50,6 +50,7 @@ fn the_run_log_is_the_same_on_one_thread_and_on_four() {
     let four = p.run(&["build", "--threads", "4"]).success();
     assert_eq!(masked(&one.stdout), masked(&four.stdout));
     assert!(one.stdout.contains("staging.audio_features") && one.stdout.contains("report"), "{}", one.stdout);
+    let report = std::fs::read_to_string(p.path("out/w-report.html")).unwrap();
     // A repeated Spotify ID row: check.stg_spotify_ids_key fails, well before the last step.
     let ids = std::fs::read_to_string(p.path("data/spotify_ids.csv")).unwrap();
     let dup = ids.lines().nth(1).unwrap().rsplit_once(',').unwrap().0.to_string() + ",0123456789abcdefghijKL";
@@ -58,6 +59,9 @@ fn the_run_log_is_the_same_on_one_thread_and_on_four() {
     let four = p.run(&["build", "--threads", "4"]).failure();
     assert_eq!(masked(&one.stdout), masked(&four.stdout));
     assert!(one.stdout.contains("FAIL  check.stg_spotify_ids_key") && !one.stdout.contains(" report "), "{}", one.stdout);
+    // The report is published only with its warehouse: the last good one stays, nothing staged is left.
+    assert_eq!(std::fs::read_to_string(p.path("out/w-report.html")).unwrap(), report);
+    assert!(!p.path("out/w-report.html.part").exists());
 }
 
 /// The sample's traps in miniature, with the counts `data/sample/generate.py` makes: 34 releases,
