@@ -61,14 +61,20 @@ pub fn tempo_ok(a: Option<f64>, b: Option<f64>, tol: f64) -> bool {
     matches!((a, b), (Some(a), Some(b)) if tempo_step(a, b).is_some_and(|d| d <= tol + 1e-12))
 }
 
-/// The cost of playing `b` after `a` (see the module doc).
-pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
-    let key = match (a.camelot, b.camelot) {
+/// The harmonic part of [`transition`]: 0 for the same code, 0.3 for a neighbour, 3 for an
+/// incompatible one, 1.5 when a key is unknown.
+fn key_cost(a: Option<(u8, char)>, b: Option<(u8, char)>) -> f64 {
+    match (a, b) {
         (Some(x), Some(y)) if x == y => 0.0,
-        (Some(_), Some(_)) if harmonic(a.camelot, b.camelot) => 0.3,
+        (Some(_), Some(_)) if harmonic(a, b) => 0.3,
         (Some(_), Some(_)) => 3.0,
         _ => 1.5,
-    };
+    }
+}
+
+/// The cost of playing `b` after `a` (see the module doc).
+pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
+    let key = key_cost(a.camelot, b.camelot);
     let tempo = match (a.tempo, b.tempo) {
         (Some(x), Some(y)) => match tempo_step(x, y) {
             Some(d) if d <= tol => 0.5 * d / tol,
@@ -83,6 +89,43 @@ pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
         _ => 0.0,
     };
     key + tempo + energy
+}
+
+/// Every [`transition`] of `tracks` (row `a`, column `b`: `c(a → b)`), row by row over the
+/// tracks' values laid out as arrays, so that a row is one branch-free loop the compiler
+/// vectorises: the same operations in the same order as [`transition`], to the last bit (the
+/// key's cost read from the 25 × 25 table of Camelot codes, unknown included).
+pub fn transition_table(tracks: &[SetTrack], tol: f64) -> Vec<f64> {
+    let n = tracks.len();
+    // Camelot code → 0..24 (24: unknown), and every pair of codes' key cost.
+    let code = |c: Option<(u8, char)>| c.map_or(24, |(k, l)| (k as usize - 1) + if l == 'A' { 0 } else { 12 });
+    let decode = |i: usize| (i < 24).then(|| ((i % 12 + 1) as u8, if i < 12 { 'A' } else { 'B' }));
+    let keys: Vec<f64> = (0..25 * 25).map(|ij| key_cost(decode(ij / 25), decode(ij % 25))).collect();
+    let codes: Vec<usize> = tracks.iter().map(|t| code(t.camelot)).collect();
+    // A tempo counts when it is there and positive (tempo_step's test); energy when it is there.
+    let tempo: Vec<f64> = tracks.iter().map(|t| t.tempo.unwrap_or(0.0)).collect();
+    let tempo2: Vec<f64> = tempo.iter().map(|t| 2.0 * t).collect();
+    let beat: Vec<bool> = tracks.iter().map(|t| t.tempo.is_some_and(|x| x > 0.0)).collect();
+    let energy: Vec<f64> = tracks.iter().map(|t| t.energy.unwrap_or(0.0)).collect();
+    let lit: Vec<bool> = tracks.iter().map(|t| t.energy.is_some()).collect();
+    let mut table = vec![0.0; n * n];
+    for (a, row) in table.chunks_exact_mut(n.max(1)).enumerate().take(n) {
+        let (x, x2, xb, e, el) = (tempo[a], tempo2[a], beat[a], energy[a], lit[a]);
+        let key_row = &keys[codes[a] * 25..codes[a] * 25 + 25];
+        for b in 0..n {
+            let key = key_row[codes[b]];
+            let y = tempo[b];
+            // tempo_step(x, y): the nearest of y / x, 2y / x and y / 2x to 1.
+            let d = f64::INFINITY.min((y / x - 1.0).abs()).min((tempo2[b] / x - 1.0).abs()).min((y / x2 - 1.0).abs());
+            let step = if d <= tol { 0.5 * d / tol } else { (1.5 + 10.0 * (d - tol)).min(4.0) };
+            let tempo_cost = if xb && beat[b] { step } else { 1.0 };
+            let f = energy[b];
+            let rise = if f >= e { 0.5 * (f - e) } else { e - f };
+            let energy_cost = if el && lit[b] { rise } else { 0.0 };
+            row[b] = key + tempo_cost + energy_cost;
+        }
+    }
+    table
 }
 
 /// The largest set sequenced whole (its 2 048² transition costs tabled: 32 MiB).
@@ -121,7 +164,7 @@ fn sequence_whole(tracks: &[SetTrack], tol: f64) -> Vec<usize> {
         return order;
     }
     // Every transition's cost, computed once: 2-opt asks for each pair many times over.
-    let table: Vec<f64> = (0..n * n).map(|ab| transition(&tracks[ab / n], &tracks[ab % n], tol)).collect();
+    let table = transition_table(tracks, tol);
     let c = |a: usize, b: usize| table[a * n + b];
     // Greedy from the lowest-energy track (the first on ties).
     let start = (0..n).min_by(|&a, &b| tracks[a].energy.unwrap_or(1.0).total_cmp(&tracks[b].energy.unwrap_or(1.0)).then(a.cmp(&b))).unwrap_or(0);
@@ -366,6 +409,28 @@ mod tests {
         }
     }
 
+    /// The table is transition() for every pair, bit for bit, edge values included (unknown
+    /// keys, tempos missing, zero, negative, NaN or infinite, energies missing or NaN).
+    #[test]
+    fn the_transition_table_is_transition() {
+        let tempos = [None, Some(0.0), Some(-3.0), Some(f64::NAN), Some(f64::INFINITY), Some(60.0), Some(90.0), Some(121.3), Some(178.0), Some(240.0), Some(1e-300)];
+        let energies = [None, Some(0.0), Some(0.35), Some(0.35), Some(1.0), Some(f64::NAN), Some(-0.2)];
+        let mut tracks = Vec::new();
+        for i in 0..150usize {
+            let k = (i * 7) % 25;
+            let camelot = (k < 24).then(|| ((k % 12 + 1) as u8, if k < 12 { 'A' } else { 'B' }));
+            tracks.push(SetTrack { camelot, tempo: tempos[i % tempos.len()], energy: energies[(i / 3) % energies.len()] });
+        }
+        for tol in [0.06, 0.0, 0.5] {
+            let table = transition_table(&tracks, tol);
+            for (ab, &got) in table.iter().enumerate() {
+                let want = transition(&tracks[ab / tracks.len()], &tracks[ab % tracks.len()], tol);
+                assert_eq!(got.to_bits(), want.to_bits(), "{:?} → {:?}, tol {tol}: {got} vs {want}", tracks[ab / tracks.len()], tracks[ab % tracks.len()]);
+            }
+        }
+        assert!(transition_table(&[], 0.06).is_empty());
+    }
+
     /// On random sets (sizes around the 8-lane blocks, ties in the costs included), the
     /// blocked 2-opt gives the plain loop's path.
     #[test]
@@ -388,7 +453,7 @@ mod tests {
                         SetTrack { camelot, tempo, energy }
                     })
                     .collect();
-                let table: Vec<f64> = (0..n * n).map(|ab| transition(&tracks[ab / n], &tracks[ab % n], 0.06)).collect();
+                let table = transition_table(&tracks, 0.06);
                 let start: Vec<usize> = (0..n).map(|i| (i * 5 + round) % n).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
                 let mut start = if start.len() == n { start } else { (0..n).collect() };
                 start.rotate_left(round % n);
