@@ -281,7 +281,7 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
         let t = Touches {
             reads: &["cluster_playlists", "track_clusters", "tracks_features"],
             writes: &["cluster_playlists", "playlist_transitions"],
-            files: &["sql/outputs/playlist_transitions.sql"],
+            files: &["sql/outputs/cluster_playlists.sql", "sql/outputs/playlist_transitions.sql"],
         };
         plan.push(rust_within("playlists.order", t, |ctx| crate::playlists::order_step(ctx, &config.playlists)));
     }
