@@ -144,7 +144,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     };
     let workers = match duckdb_threads(&conn, threads).and_then(|()| (0..threads).map(|_| crate::db::clone_session(&conn)).collect::<Result<Vec<_>, _>>()) {
         Ok(w) => w,
-        Err(e) => return Err(abandon(conn, &run_id, started, &side, e.into())),
+        Err(e) => return Err(abandon(conn, &run_id, started, &side, &publishes, e.into())),
     };
     let _watch = interrupt::watch(workers.iter().map(|w| w.interrupt_handle()).collect(), side.clone());
     tracing::debug!("side file and state database open, {threads} connections, in {:.3} s", started.elapsed().as_secs_f64());
@@ -153,7 +153,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
     let (records, failure, interrupted) = match ran {
         Ok(r) => r,
         // The runner itself failed (the state database, the check audit): the run still ends.
-        Err(e) => return Err(abandon(conn, &run_id, started, &side, e)),
+        Err(e) => return Err(abandon(conn, &run_id, started, &side, &publishes, e)),
     };
     let status = match (&failure, interrupted) {
         (_, true) => "interrupted",
@@ -166,7 +166,7 @@ pub fn build_with(config: &Config, options: &BuildOptions, observer: &mut dyn Bu
         Some(_) => Ok(()),
     });
     if let Err(e) = swappable {
-        return Err(abandon(conn, &run_id, started, &side, e.into()));
+        return Err(abandon(conn, &run_id, started, &side, &publishes, e.into()));
     }
     tracing::debug!("run log stored, side file checkpointed at {:.3} s", started.elapsed().as_secs_f64());
     drop(conn);
@@ -206,11 +206,12 @@ fn duckdb_threads(conn: &duckdb::Connection, workers: usize) -> Result<(), DbErr
 }
 
 /// A run the runner itself could not finish: recorded as failed (as far as the state database
-/// still answers), its side file removed; `e` is handed back.
-fn abandon(conn: duckdb::Connection, run_id: &str, started: Instant, side: &Path, e: PipelineError) -> PipelineError {
+/// still answers), its side file and staged files removed; `e` is handed back.
+fn abandon(conn: duckdb::Connection, run_id: &str, started: Instant, side: &Path, publishes: &[PathBuf], e: PipelineError) -> PipelineError {
     let _ = end_run(&conn, run_id, started, "failed", Some(&e.to_string()));
     drop(conn);
     let _ = remove_side(side);
+    let _ = remove_staged(publishes);
     e
 }
 
