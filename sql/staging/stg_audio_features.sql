@@ -15,10 +15,7 @@
 -- Identical rows for one ID in one file (a playlist listing a track twice) collapse into the
 -- first, counted in `copies`; the step then ends in WARN with the count.
 
--- Only the rows holding a wrong value are unpivoted and matched to the ranges: each row is
--- first tested field by field with the same rules (a cast that fails or a value out of range,
--- NaN and ±inf included, fails BETWEEN), and most rows pass. TRY_CAST skips the surrounding
--- whitespace itself, so the values are trimmed only where the cast fails.
+-- TRY_CAST skips the surrounding whitespace itself: values are trimmed only to be shown.
 INSERT INTO quarantine
 WITH ranges AS (
     SELECT col0 AS field, col1 AS lo, col2 AS hi, col3 AS lo_open, col4 AS whole
@@ -30,29 +27,12 @@ WITH ranges AS (
            ('time_signature', 0, 7, false, true), ('duration_ms', 0, 86400000, true, true),
            ('popularity', 0, 100, false, true))
 ),
-wrong AS (
-    SELECT source_file, source_line, spotify_id, danceability, energy, key, loudness, mode, speechiness,
-           acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms, popularity
-    FROM raw_audio_features
-    WHERE NOT (CASE WHEN TRY_CAST(danceability AS DOUBLE) IS NULL THEN nullif(trim(danceability), '') IS NULL ELSE TRY_CAST(danceability AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(energy AS DOUBLE) IS NULL THEN nullif(trim(energy), '') IS NULL ELSE TRY_CAST(energy AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(key AS DOUBLE) IS NULL THEN nullif(trim(key), '') IS NULL ELSE TRY_CAST(key AS DOUBLE) BETWEEN -1 AND 11 AND TRY_CAST(key AS DOUBLE) = round(TRY_CAST(key AS DOUBLE)) END
-      AND CASE WHEN TRY_CAST(loudness AS DOUBLE) IS NULL THEN nullif(trim(loudness), '') IS NULL ELSE TRY_CAST(loudness AS DOUBLE) BETWEEN -100 AND 10 END
-      AND CASE WHEN TRY_CAST(mode AS DOUBLE) IS NULL THEN nullif(trim(mode), '') IS NULL ELSE TRY_CAST(mode AS DOUBLE) BETWEEN 0 AND 1 AND TRY_CAST(mode AS DOUBLE) = round(TRY_CAST(mode AS DOUBLE)) END
-      AND CASE WHEN TRY_CAST(speechiness AS DOUBLE) IS NULL THEN nullif(trim(speechiness), '') IS NULL ELSE TRY_CAST(speechiness AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(acousticness AS DOUBLE) IS NULL THEN nullif(trim(acousticness), '') IS NULL ELSE TRY_CAST(acousticness AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(instrumentalness AS DOUBLE) IS NULL THEN nullif(trim(instrumentalness), '') IS NULL ELSE TRY_CAST(instrumentalness AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(liveness AS DOUBLE) IS NULL THEN nullif(trim(liveness), '') IS NULL ELSE TRY_CAST(liveness AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(valence AS DOUBLE) IS NULL THEN nullif(trim(valence), '') IS NULL ELSE TRY_CAST(valence AS DOUBLE) BETWEEN 0 AND 1 END
-      AND CASE WHEN TRY_CAST(tempo AS DOUBLE) IS NULL THEN nullif(trim(tempo), '') IS NULL ELSE TRY_CAST(tempo AS DOUBLE) BETWEEN 0 AND 500 END
-      AND CASE WHEN TRY_CAST(time_signature AS DOUBLE) IS NULL THEN nullif(trim(time_signature), '') IS NULL ELSE TRY_CAST(time_signature AS DOUBLE) BETWEEN 0 AND 7 AND TRY_CAST(time_signature AS DOUBLE) = round(TRY_CAST(time_signature AS DOUBLE)) END
-      AND CASE WHEN TRY_CAST(duration_ms AS DOUBLE) IS NULL THEN nullif(trim(duration_ms), '') IS NULL ELSE TRY_CAST(duration_ms AS DOUBLE) > 0 AND TRY_CAST(duration_ms AS DOUBLE) <= 86400000 AND TRY_CAST(duration_ms AS DOUBLE) = round(TRY_CAST(duration_ms AS DOUBLE)) END
-      AND CASE WHEN TRY_CAST(popularity AS DOUBLE) IS NULL THEN nullif(trim(popularity), '') IS NULL ELSE TRY_CAST(popularity AS DOUBLE) BETWEEN 0 AND 100 AND TRY_CAST(popularity AS DOUBLE) = round(TRY_CAST(popularity AS DOUBLE)) END)
-),
 cells AS (
     SELECT source_file, source_line, spotify_id, field, trim(value) AS value, TRY_CAST(value AS DOUBLE) AS x
     FROM (
-        UNPIVOT wrong
+        UNPIVOT (SELECT source_file, source_line, spotify_id, danceability, energy, key, loudness, mode, speechiness,
+                        acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms, popularity
+                 FROM raw_audio_features)
         ON danceability, energy, key, loudness, mode, speechiness, acousticness, instrumentalness, liveness,
            valence, tempo, time_signature, duration_ms, popularity
         INTO NAME field VALUE value
