@@ -381,10 +381,10 @@ fn run_steps(
     Ok((records, failure, interrupted))
 }
 
-/// Whether a step is a Rust step that writes no table (the report): one the side file's
-/// checkpoint may run beside.
+/// Whether a step only reads the warehouse ([`plan::Reach::Reads`]: the report): one the side
+/// file's checkpoint may run beside.
 fn reads_only(step: &Step<'_>) -> bool {
-    matches!(&step.kind, StepKind::Rust { writes, .. } if writes.is_empty())
+    matches!(&step.kind, StepKind::Rust { reach: plan::Reach::Reads, .. })
 }
 
 /// Runs the steps `range` of one task on `ctx`'s connection, ending at the first that stops the

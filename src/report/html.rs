@@ -50,11 +50,12 @@ section{margin:26px 0}nav a{margin-right:12px;color:#3567a8;text-decoration:none
 th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}th{background:#f4f4f4}\
 h3{font-size:15px;margin:14px 0 2px}.sw{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px}";
 
-/// Writes the report's HTML to `out` (through a side file, renamed into place).
+/// Writes the report's HTML to `out` (through its staged copy, [`crate::step::staged_path`],
+/// renamed into place).
 pub fn write_report(report: &Report, out: &Path) -> Result<(), ReportError> {
-    let tmp = out.with_extension("html.tmp");
-    write_file(report, &tmp)?;
-    std::fs::rename(&tmp, out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })
+    let staged = crate::step::staged_path(out);
+    write_file(report, &staged)?;
+    std::fs::rename(&staged, out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })
 }
 
 /// The report's HTML written at `path` (its folder created), as it is.
