@@ -95,7 +95,7 @@ pub fn transition(a: &SetTrack, b: &SetTrack, tol: f64) -> f64 {
 /// tracks' values laid out as arrays, so that a row is one branch-free loop the compiler
 /// vectorises: the same operations in the same order as [`transition`], to the last bit (the
 /// key's cost read from the 25 × 25 table of Camelot codes, unknown included).
-pub fn transition_table(tracks: &[SetTrack], tol: f64) -> Vec<f64> {
+fn transition_table(tracks: &[SetTrack], tol: f64) -> Vec<f64> {
     let n = tracks.len();
     // Camelot code → 0..24 (24: unknown), and every pair of codes' key cost.
     let code = |c: Option<(u8, char)>| c.map_or(24, |(k, l)| (k as usize - 1) + if l == 'A' { 0 } else { 12 });
@@ -224,13 +224,15 @@ fn two_opt(path: &mut [usize], table: &[f64]) {
             }
             gather(&mut cur, i + 2, n, path, i);
             stale = 0..0;
-            let mut h = e.bwd[i] - e.fwd[i] + if i > 0 { c(path[i - 1], path[i]) } else { 0.0 };
+            // What reversing path[i..=j] saves before the j-dependent terms (see Edges).
+            let h_of = |e: &Edges, path: &[usize]| e.bwd[i] - e.fwd[i] + if i > 0 { c(path[i - 1], path[i]) } else { 0.0 };
+            let mut h = h_of(&e, path);
             let mut j = i + 1;
             while let Some(k) = first_below(&e.g[j..n], &prev[j..n], &cur[j + 1..=n], h - 1e-9) {
                 let j_hit = j + k;
                 path[i..=j_hit].reverse();
                 e.measure(path, table);
-                h = e.bwd[i] - e.fwd[i] + if i > 0 { c(path[i - 1], path[i]) } else { 0.0 };
+                h = h_of(&e, path);
                 improved = true;
                 // path[i] is another track now: its row, past the reversal.
                 gather(&mut cur, j_hit + 2, n, path, i);
@@ -454,8 +456,7 @@ mod tests {
                     })
                     .collect();
                 let table = transition_table(&tracks, 0.06);
-                let start: Vec<usize> = (0..n).map(|i| (i * 5 + round) % n).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-                let mut start = if start.len() == n { start } else { (0..n).collect() };
+                let mut start: Vec<usize> = (0..n).collect();
                 start.rotate_left(round % n);
                 let (mut a, mut b) = (start.clone(), start);
                 two_opt(&mut a, &table);
