@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The reference runs in this process: it gets the allocator the `selecta` binary has
+/// (mimalloc, see build.rs), so the ratio compares the work, not the allocators.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const RUNS: usize = 5;
 
 mod common;

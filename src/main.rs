@@ -2,6 +2,10 @@
 
 use std::process::ExitCode;
 
+/// mimalloc, for DuckDB's C++ as well (see build.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match selecta::cli::run() {
         Ok(code) => code,
