@@ -2,9 +2,9 @@
 //!
 //! They take their allocator from mimalloc (`#[global_allocator]` plus the crate's `override`
 //! feature, which defines `malloc`, `free` and the rest). Statically linked, those functions are
-//! not put in the executable's dynamic symbol table, so libc and libstdc++ (DuckDB's `operator
-//! new`, a `realpath` whose result DuckDB frees) would go on calling glibc's allocator, and a
-//! block could be freed by the other one. Exporting them makes every allocation of the process
+//! not put in the executable's dynamic symbol table, so libstdc++ (DuckDB's `operator new`) and
+//! libc (what `realpath` or `backtrace_symbols` return for the caller to free) would go on
+//! calling glibc's allocator, and a block could be freed by the other one. Exporting them makes every allocation of the process
 //! mimalloc's, as an `LD_PRELOAD` of it would. Linux only (on macOS the crate interposes through
 //! malloc zones).
 

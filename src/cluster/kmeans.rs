@@ -488,9 +488,9 @@ mod tests {
     }
 
     /// Early stopping: an early-stopped k runs the first `EARLY_MIN_RESTARTS` restarts, then
-    /// one more only while the last paid, in restart order (the same on any thread count); a k with
-    /// `Restarts::All` in the same sweep is exactly its own fit; `complete` then makes an
-    /// early-stopped fit what the full fit is.
+    /// one more only while the last paid, in restart order (the same on any thread count); a
+    /// k with `Restarts::All` in the same sweep is exactly its own fit; `complete` then makes
+    /// an early-stopped fit what the full fit is.
     #[test]
     fn early_stopped_restarts() {
         let x = three_blobs();
