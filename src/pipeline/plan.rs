@@ -288,9 +288,11 @@ pub fn build_plan(config: &Config) -> Result<Vec<Step<'_>>, ChecksError> {
     // The report reads the match and cluster tables when they are there (and the state
     // database's playlists, which no build step writes); it waits for nothing else, so it is
     // drawn beside the playlist order and the checks, and published only if the build succeeds.
+    // The side file starts empty: the warehouse tables it reads that no step makes are absent.
     let built: std::collections::BTreeSet<&str> = plan.iter().flat_map(|s| s.writes().iter().copied()).collect();
-    let reads = REPORT_READS.iter().copied().filter(|t| built.contains(t)).collect();
-    let run = Box::new(|ctx: &StepContext<'_>| crate::report::report_step(ctx, &config.report).map_err(Into::into));
+    let (reads, unbuilt): (Vec<&'static str>, Vec<&'static str>) = REPORT_READS.iter().copied().partition(|t| built.contains(t));
+    let absent: Vec<&'static str> = unbuilt.into_iter().filter(|t| !t.starts_with("state.")).collect();
+    let run = Box::new(move |ctx: &StepContext<'_>| crate::report::report_step(ctx, &config.report, &absent).map_err(Into::into));
     let publishes = vec![config.report.out.as_path()];
     plan.push(Step { name: "report", kind: StepKind::Rust { run, reads, writes: &[], files: &[], reach: Reach::Reads, publishes } });
     with_checks(plan, &config.checks.warn)

@@ -30,10 +30,11 @@ use svg::thousands;
 use crate::step::{StepContext, StepOutput};
 
 /// The build step: writes the report of the warehouse being built to `[report] out`.
+/// `absent`: the tables the report reads that this build does not make (not looked up).
 /// Status WARN (not failure) when some parts had no input.
-pub fn report_step(ctx: &StepContext<'_>, config: &ReportConfig) -> Result<StepOutput, ReportError> {
+pub fn report_step(ctx: &StepContext<'_>, config: &ReportConfig, absent: &[&str]) -> Result<StepOutput, ReportError> {
     let out = &config.out;
-    let report = Report::gather(ctx.conn, config.sample_tracks)?;
+    let report = Report::gather_knowing(ctx.conn, config.sample_tracks, absent)?;
     // Published (renamed to `out`) by the runner once the build has succeeded.
     write_file(&report, &crate::step::staged_path(out))?;
     let drawn = report.drawn() as u64;
@@ -64,7 +65,12 @@ pub struct Report {
 impl Report {
     /// Reads everything the report shows from `conn` (a warehouse).
     pub fn gather(conn: &Connection, samples: usize) -> Result<Report, ReportError> {
-        let known = gather::Known::new(conn)?;
+        Report::gather_knowing(conn, samples, &[])
+    }
+
+    /// [`Report::gather`], knowing that the tables of `absent` are not there.
+    pub fn gather_knowing(conn: &Connection, samples: usize, absent: &[&str]) -> Result<Report, ReportError> {
+        let known = gather::Known::new(conn, absent)?;
         let db = gather::Db::new(conn, &known);
         let mut summary = Vec::new();
         for (label, table) in [("tracks", "tracks"), ("Spotify IDs", "tracks_features"), ("clustered tracks", "track_clusters")] {
@@ -158,6 +164,17 @@ mod tests {
         // 1 000 tracks, every 20th without an ID: 50 unmatched, listed (first 15).
         assert!(html.contains("50 tracks, 0 with an ID"), "{html}");
         assert!(html.contains("Tracks without a Spotify ID (first 15)"));
+    }
+
+    /// A table the caller names absent is taken as missing without a lookup (a build passes the
+    /// tables its plan does not make): here `cluster_elbow` is there but not read.
+    #[test]
+    fn tables_known_absent_are_not_looked_up() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::fakes::warehouse::fill_demo(&conn).unwrap();
+        let report = Report::gather_knowing(&conn, 8, &["Cluster_Elbow"]).unwrap();
+        let missing: Vec<_> = report.missing().collect();
+        assert_eq!(missing, [("Choosing k: elbow and silhouette", "no `cluster_elbow` table (clustering not run)")]);
     }
 
     /// An empty warehouse gives a report naming the missing table of each part.
