@@ -285,6 +285,31 @@ fn lloyd_d<const D: usize>(x: &Matrix, cols: &Columns, mut centers: Matrix, max_
     LloydRun { labels, centers, inertia, iters }
 }
 
+/// `x·c` for the 4 rows from `base` (over the columns).
+#[inline(always)]
+fn block_dot<const D: usize>(cols: &Columns, center: &[f64], base: usize) -> [f64; LANES] {
+    let (n, d) = (cols.n, if D == 0 { cols.d } else { D });
+    let mut dot = [0.0; LANES];
+    for j in 0..d {
+        let col = &cols.data[j * n + base..j * n + base + LANES];
+        for l in 0..LANES {
+            dot[l] += col[l] * center[j];
+        }
+    }
+    dot
+}
+
+/// `x·c` for row `i` alone (the rows after the last block of 4).
+#[inline(always)]
+fn row_dot<const D: usize>(cols: &Columns, center: &[f64], i: usize) -> f64 {
+    let (n, d) = (cols.n, if D == 0 { cols.d } else { D });
+    let mut dot = 0.0;
+    for j in 0..d {
+        dot += cols.data[j * n + i] * center[j];
+    }
+    dot
+}
+
 /// One full pass: every row to its nearest centre (the lowest index on ties), 4 rows at a time
 /// over the columns through `‖c‖² − 2 x·c`; the per-centre sums recomputed from the new labels.
 /// Returns how many rows changed centre.
@@ -300,14 +325,7 @@ fn full_pass<const D: usize>(x: &Matrix, cols: &Columns, centers: &Matrix, label
         let mut best = [f64::INFINITY; LANES];
         let mut idx = [0.0; LANES];
         for c in 0..k {
-            let center = centers.row(c);
-            let mut dot = [0.0; LANES];
-            for j in 0..d {
-                let col = &cols.data[j * n + base..j * n + base + LANES];
-                for l in 0..LANES {
-                    dot[l] += col[l] * center[j];
-                }
-            }
+            let dot = block_dot::<D>(cols, centers.row(c), base);
             for l in 0..LANES {
                 let v = cnorm[c] - 2.0 * dot[l];
                 let lt = v < best[l];
@@ -324,11 +342,7 @@ fn full_pass<const D: usize>(x: &Matrix, cols: &Columns, centers: &Matrix, label
     for i in blocks * LANES..n {
         let (mut b, mut best) = (0u32, f64::INFINITY);
         for c in 0..k {
-            let center = centers.row(c);
-            let mut dot = 0.0;
-            for j in 0..d {
-                dot += cols.data[j * n + i] * center[j];
-            }
+            let dot = row_dot::<D>(cols, centers.row(c), i);
             let v = cnorm[c] - 2.0 * dot;
             if v < best {
                 best = v;
@@ -378,8 +392,7 @@ fn half_gaps<const D: usize>(centers: &Matrix, half: &mut [f64]) {
 /// `‖c‖² − 2 x·c` (the row's own norm added only to the two distances kept).
 #[inline(always)]
 fn assign_all<const D: usize>(cols: &Columns, centers: &Matrix, labels: &mut [u32], upper: &mut [f64], lower: &mut [f64]) {
-    let (n, d, k) = (cols.n, cols.d, centers.n);
-    let d = if D == 0 { d } else { D };
+    let (n, k) = (cols.n, centers.n);
     let cnorm: Vec<f64> = (0..k).map(|c| centers.row(c).iter().map(|v| v * v).sum()).collect();
     let blocks = n / LANES;
     let finish = |i: usize, b: f64, d1: f64, d2: f64, labels: &mut [u32], upper: &mut [f64], lower: &mut [f64]| {
@@ -393,14 +406,7 @@ fn assign_all<const D: usize>(cols: &Columns, centers: &Matrix, labels: &mut [u3
         let mut next = [f64::INFINITY; LANES];
         let mut idx = [0.0; LANES];
         for c in 0..k {
-            let center = centers.row(c);
-            let mut dot = [0.0; LANES];
-            for j in 0..d {
-                let col = &cols.data[j * n + base..j * n + base + LANES];
-                for l in 0..LANES {
-                    dot[l] += col[l] * center[j];
-                }
-            }
+            let dot = block_dot::<D>(cols, centers.row(c), base);
             for l in 0..LANES {
                 let v = cnorm[c] - 2.0 * dot[l];
                 let lt = v < best[l];
@@ -416,11 +422,7 @@ fn assign_all<const D: usize>(cols: &Columns, centers: &Matrix, labels: &mut [u3
     for i in blocks * LANES..n {
         let (mut b, mut d1, mut d2) = (0.0, f64::INFINITY, f64::INFINITY);
         for c in 0..k {
-            let center = centers.row(c);
-            let mut dot = 0.0;
-            for j in 0..d {
-                dot += cols.data[j * n + i] * center[j];
-            }
+            let dot = row_dot::<D>(cols, centers.row(c), i);
             let v = cnorm[c] - 2.0 * dot;
             if v < d1 {
                 d2 = d1;
