@@ -232,50 +232,47 @@ fn lloyd_d<const D: usize>(x: &Matrix, cols: &Columns, mut centers: Matrix, max_
             moved[c] = m.sqrt();
         }
         iters += 1;
-        t.set(&centers);
-        half_gaps::<D>(&centers, &mut half);
-        // The largest move, and the largest of the others (for rows of that centre).
-        let (mut top, mut second, mut top_c) = (0.0, 0.0, usize::MAX);
-        for (c, &m) in moved.iter().enumerate() {
-            if m > top {
-                second = top;
-                top = m;
-                top_c = c;
-            } else if m > second {
-                second = m;
-            }
-        }
-        // Small k·d: every row measured against every centre, branch-free (see FULL_PASS_MAX_KD).
         if full {
+            // Small k·d: every row measured against every centre, branch-free (FULL_PASS_MAX_KD).
             changed = full_pass::<D>(x, cols, &centers, &mut labels, &mut sums);
-            if shift <= tol_abs {
-                break;
-            }
-            continue;
-        }
-        changed = 0;
-        let rows = x.data.chunks_exact(dd).zip(&cols.norms);
-        for ((row, &norm), (label, (up, lo))) in rows.zip(labels.iter_mut().zip(upper.iter_mut().zip(lower.iter_mut()))) {
-            let a = *label as usize;
-            let mut u = *up + moved[a];
-            let mut l = *lo - if a == top_c { second } else { top };
-            let bound = if half[a] > l { half[a] } else { l };
-            if u > bound {
-                u = sqd::<D>(row, centers.row(a)).sqrt();
-                if u > bound {
-                    let (b, d1, d2) = t.nearest_two::<D>(row, norm, &mut scratch);
-                    if b != a {
-                        *label = b as u32;
-                        changed += 1;
-                        sums.sub_d::<D>(a, row);
-                        sums.add_d::<D>(b, row);
-                    }
-                    u = d1;
-                    l = d2;
+        } else {
+            t.set(&centers);
+            half_gaps::<D>(&centers, &mut half);
+            // The largest move, and the largest of the others (for rows of that centre).
+            let (mut top, mut second, mut top_c) = (0.0, 0.0, usize::MAX);
+            for (c, &m) in moved.iter().enumerate() {
+                if m > top {
+                    second = top;
+                    top = m;
+                    top_c = c;
+                } else if m > second {
+                    second = m;
                 }
             }
-            *up = u;
-            *lo = l;
+            changed = 0;
+            let rows = x.data.chunks_exact(dd).zip(&cols.norms);
+            for ((row, &norm), (label, (up, lo))) in rows.zip(labels.iter_mut().zip(upper.iter_mut().zip(lower.iter_mut()))) {
+                let a = *label as usize;
+                let mut u = *up + moved[a];
+                let mut l = *lo - if a == top_c { second } else { top };
+                let bound = if half[a] > l { half[a] } else { l };
+                if u > bound {
+                    u = sqd::<D>(row, centers.row(a)).sqrt();
+                    if u > bound {
+                        let (b, d1, d2) = t.nearest_two::<D>(row, norm, &mut scratch);
+                        if b != a {
+                            *label = b as u32;
+                            changed += 1;
+                            sums.sub_d::<D>(a, row);
+                            sums.add_d::<D>(b, row);
+                        }
+                        u = d1;
+                        l = d2;
+                    }
+                }
+                *up = u;
+                *lo = l;
+            }
         }
         if shift <= tol_abs {
             break;
@@ -283,6 +280,11 @@ fn lloyd_d<const D: usize>(x: &Matrix, cols: &Columns, mut centers: Matrix, max_
     }
     let inertia = x.data.chunks_exact(dd).zip(&labels).map(|(row, &l)| sqd::<D>(row, centers.row(l as usize))).sum();
     LloydRun { labels, centers, inertia, iters }
+}
+
+/// Each centre's squared norm `‖c‖²`.
+fn sq_norms(centers: &Matrix) -> Vec<f64> {
+    (0..centers.n).map(|c| centers.row(c).iter().map(|v| v * v).sum()).collect()
 }
 
 /// `x·c` for the 4 rows from `base` (over the columns).
@@ -317,7 +319,7 @@ fn row_dot<const D: usize>(cols: &Columns, center: &[f64], i: usize) -> f64 {
 fn full_pass<const D: usize>(x: &Matrix, cols: &Columns, centers: &Matrix, labels: &mut [u32], sums: &mut Sums) -> usize {
     let (n, k) = (cols.n, centers.n);
     let d = if D == 0 { cols.d } else { D };
-    let cnorm: Vec<f64> = (0..k).map(|c| centers.row(c).iter().map(|v| v * v).sum()).collect();
+    let cnorm = sq_norms(centers);
     let mut changed = 0;
     let blocks = n / LANES;
     for blk in 0..blocks {
@@ -393,7 +395,7 @@ fn half_gaps<const D: usize>(centers: &Matrix, half: &mut [f64]) {
 #[inline(always)]
 fn assign_all<const D: usize>(cols: &Columns, centers: &Matrix, labels: &mut [u32], upper: &mut [f64], lower: &mut [f64]) {
     let (n, k) = (cols.n, centers.n);
-    let cnorm: Vec<f64> = (0..k).map(|c| centers.row(c).iter().map(|v| v * v).sum()).collect();
+    let cnorm = sq_norms(centers);
     let blocks = n / LANES;
     let finish = |i: usize, b: f64, d1: f64, d2: f64, labels: &mut [u32], upper: &mut [f64], lower: &mut [f64]| {
         labels[i] = b as u32;
